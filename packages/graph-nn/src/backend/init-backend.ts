@@ -1,0 +1,104 @@
+import * as tf from "@tensorflow/tfjs-core";
+
+/** The TensorFlow.js backends NetMARL knows, fastest first. */
+export const BACKEND_NAMES = ["tensorflow", "wasm", "cpu"] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/** Options of {@link initBackend}. */
+export interface InitBackendOptions {
+  /** Where the chosen backend is reported; `false` for silence. Default: one line on stderr. */
+  log?: ((message: string) => void) | false;
+  /** Environment to read `NETMARL_BACKEND` from. Default `process.env`. */
+  env?: Record<string, string | undefined>;
+}
+
+/** Thrown when a requested backend cannot be used; the message says why and what to do. */
+export class BackendUnavailableError extends Error {
+  override name = "BackendUnavailableError";
+}
+
+// Package names are held in variables so that bundlers and the type checker leave the imports
+// alone: each backend is optional and only loaded when asked for.
+const BACKEND_PACKAGES: Record<BackendName, string> = {
+  tensorflow: "@tensorflow/tfjs-node",
+  wasm: "@tensorflow/tfjs-backend-wasm",
+  cpu: "@tensorflow/tfjs-backend-cpu",
+};
+
+/**
+ * Chooses and activates a TensorFlow.js backend. With `preferred` (or `NETMARL_BACKEND`) set,
+ * exactly that backend is used or a {@link BackendUnavailableError} says why not; with neither
+ * (or `"auto"`) the first that loads of native `tensorflow` (`@tensorflow/tfjs-node`), `wasm`
+ * (SIMD, one thread in Node) and `cpu` is used. Returns the active backend's name.
+ */
+export async function initBackend(
+  preferred?: BackendName | "auto",
+  options: InitBackendOptions = {},
+): Promise<BackendName> {
+  const environment = options.env ?? process.env;
+  const fromEnvironment = environment.NETMARL_BACKEND?.trim() || undefined;
+  const requested = preferred ?? fromEnvironment ?? "auto";
+  const source = preferred !== undefined ? "initBackend(preferred)" : "NETMARL_BACKEND";
+  if (requested !== "auto" && !isBackendName(requested)) {
+    throw new BackendUnavailableError(
+      `${source} = "${requested}" is not a backend; expected one of ${BACKEND_NAMES.join(", ")} or auto`,
+    );
+  }
+  const candidates: readonly BackendName[] = requested === "auto" ? BACKEND_NAMES : [requested];
+  const reasons: string[] = [];
+  for (const name of candidates) {
+    const reason = await tryActivate(name);
+    if (reason === null) {
+      const log = options.log === undefined ? (line: string) => process.stderr.write(`${line}\n`) : options.log;
+      if (log !== false) log(`[netmarl] TensorFlow.js backend: ${name}${requested === "auto" ? " (auto)" : ""}`);
+      return name;
+    }
+    reasons.push(`${name}: ${reason}`);
+  }
+  const hint =
+    requested === "auto"
+      ? "install @tensorflow/tfjs-backend-wasm or @tensorflow/tfjs-backend-cpu"
+      : `install ${BACKEND_PACKAGES[requested]}, or choose another backend (NETMARL_BACKEND=wasm|cpu)`;
+  throw new BackendUnavailableError(`No usable TensorFlow.js backend (${reasons.join("; ")}): ${hint}`);
+}
+
+/** Names of the backends that can be activated here (tries each; leaves the current one active). */
+export async function availableBackends(): Promise<BackendName[]> {
+  const previous = tf.getBackend();
+  const usable: BackendName[] = [];
+  for (const name of BACKEND_NAMES) if ((await tryActivate(name)) === null) usable.push(name);
+  if (previous) await tf.setBackend(previous);
+  return usable;
+}
+
+function isBackendName(name: string): name is BackendName {
+  return (BACKEND_NAMES as readonly string[]).includes(name);
+}
+
+/** Activates `name`; returns null on success, or why it failed. */
+async function tryActivate(name: BackendName): Promise<string | null> {
+  if (tf.findBackendFactory(name) === null) {
+    try {
+      await import(BACKEND_PACKAGES[name]);
+    } catch (error) {
+      return `${BACKEND_PACKAGES[name]} could not be loaded (${firstLine(error)})`;
+    }
+    if (tf.findBackendFactory(name) === null) {
+      return `${BACKEND_PACKAGES[name]} loaded but registered no "${name}" backend with this copy of @tensorflow/tfjs-core (two copies installed?)`;
+    }
+  }
+  try {
+    if (await tf.setBackend(name)) {
+      await tf.ready();
+      return null;
+    }
+    return "its initialisation failed";
+  } catch (error) {
+    return `its initialisation failed (${firstLine(error)})`;
+  }
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split("\n", 1)[0];
+}
