@@ -10,6 +10,7 @@ export default defineConfig({
   test: {
     include: ["packages/*/src/**/*.test.ts", "apps/*/src/**/*.test.ts", "tests/**/*.test.ts"],
     environment: "node",
+    reporters: ["default", "./tests/summary-line-reporter.ts"],
     pool: "forks",
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -37,7 +37,7 @@ describe("CoordinationGame", () => {
       game.reset();
       for (let t = 0; t < 25; t++) {
         const step = game.step(Int32Array.of(1, 1));
-        flips += (1 - step.state![0]) + (1 - step.state![1]);
+        flips += 1 - step.state![0] + (1 - step.state![1]);
         steps++;
         expect(step.truncated[0]).toBe(t === 24 ? 1 : 0);
       }
@@ -84,7 +84,9 @@ describe("CoordinationGame", () => {
 
   it("refuses bad options with the field, the value and the expectation", () => {
     expect(() => new CoordinationGame({ numAgents: 1 })).toThrow(/numAgents = 1: Too small/);
-    expect(() => new CoordinationGame({ numAgents: 4 })).toThrow(/numAgents = 4 has no tie margin.*pass tieMargin/);
+    expect(() => new CoordinationGame({ numAgents: 4 })).toThrow(
+      /numAgents = 4 has no tie margin.*pass tieMargin/,
+    );
     expect(new CoordinationGame({ numAgents: 4, tieMargin: 1 }).tieMargin).toBe(1);
     expect(() => new CoordinationGame({ flipProbability: 2 })).toThrow(/flipProbability = 2/);
     expect(() => new CoordinationGame({ agents: 3 } as never)).toThrow(/agents|Unrecognized/);

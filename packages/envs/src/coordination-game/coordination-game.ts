@@ -123,7 +123,8 @@ export class CoordinationGame implements MultiAgentEnv {
 
   reset(seed?: number): ResetResult {
     if (seed !== undefined) this.rng = createRng(seed);
-    for (let i = 0; i < this.numAgents; i++) this.bits[i] = this.rng.uniform() < this.initialZeroProbability ? 0 : 1;
+    for (let i = 0; i < this.numAgents; i++)
+      this.bits[i] = this.rng.uniform() < this.initialZeroProbability ? 0 : 1;
     this.stepCount = 0;
     this.needsReset = false;
     this.terminated.fill(0);
@@ -133,7 +134,8 @@ export class CoordinationGame implements MultiAgentEnv {
   }
 
   step(actions: ArrayLike<number>): StepResult {
-    if (this.needsReset) throw new Error("coordination-game.step: the episode is over or never started; call reset()");
+    if (this.needsReset)
+      throw new Error("coordination-game.step: the episode is over or never started; call reset()");
     validateActions(this.spec.id, this.spec.actionSpace, this.numAgents, actions);
     for (let i = 0; i < this.numAgents; i++) {
       const flipped = this.rng.uniform() < this.flipProbability;
@@ -177,7 +179,8 @@ export class CoordinationGame implements MultiAgentEnv {
   /** The exact transition and reward tables (N ≤ 12, so the A × S table stays ≤ 128 MiB). */
   tabularModel(): CoordinationGameTabularModel {
     const n = this.numAgents;
-    if (n > 12) throw new RangeError(`coordination-game.tabularModel: numAgents = ${n}; the exact tables need N <= 12`);
+    if (n > 12)
+      throw new RangeError(`coordination-game.tabularModel: numAgents = ${n}; the exact tables need N <= 12`);
     const size = 2 ** n;
     const epsilon = this.flipProbability;
     const stateReward = new Float64Array(size);

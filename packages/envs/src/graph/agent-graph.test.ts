@@ -17,7 +17,11 @@ describe("AgentGraph", () => {
   });
 
   it("makes u a neighbour of v for a directed edge [u, v], keeping weights with edges", () => {
-    const graph = AgentGraph.fromEdges(3, { sources: [0, 2], targets: [1, 1] }, { directed: true, weights: [0.5, 2] });
+    const graph = AgentGraph.fromEdges(
+      3,
+      { sources: [0, 2], targets: [1, 1] },
+      { directed: true, weights: [0.5, 2] },
+    );
     expect(Array.from(graph.neighborsOf(1))).toEqual([0, 2]);
     expect(Array.from(graph.weights!)).toEqual([0.5, 2]);
     expect(graph.degree(0)).toBe(0);
@@ -26,8 +30,12 @@ describe("AgentGraph", () => {
 
   it("refuses self-loops, duplicates and out-of-range agents with clear errors", () => {
     expect(() => AgentGraph.fromEdges(3, [[1, 1]])).toThrow(/edge 0 is a self-loop \[1, 1\]/);
-    expect(AgentGraph.fromEdges(3, [[1, 1]], { allowSelfLoops: true }).neighborsOf(1)).toEqual(Int32Array.of(1));
-    expect(() => AgentGraph.fromEdges(3, [[0, 3]])).toThrow(/edge 0 has target 3; expected an agent index in \[0, 3\)/);
+    expect(AgentGraph.fromEdges(3, [[1, 1]], { allowSelfLoops: true }).neighborsOf(1)).toEqual(
+      Int32Array.of(1),
+    );
+    expect(() => AgentGraph.fromEdges(3, [[0, 3]])).toThrow(
+      /edge 0 has target 3; expected an agent index in \[0, 3\)/,
+    );
     expect(() =>
       AgentGraph.fromEdges(3, [
         [0, 1],
@@ -35,7 +43,9 @@ describe("AgentGraph", () => {
       ]),
     ).toThrow(/duplicate edge/);
     expect(() => new AgentGraph(2, Int32Array.of(0, 2, 1), Int32Array.of(1))).toThrow(/must not decrease/);
-    expect(() => new AgentGraph(2, Int32Array.of(0, 1, 2), Int32Array.of(1, 5))).toThrow(/neighbors\[1\] = 5/);
+    expect(() => new AgentGraph(2, Int32Array.of(0, 1, 2), Int32Array.of(1, 5))).toThrow(
+      /neighbors\[1\] = 5/,
+    );
   });
 
   it("round-trips through graphology", () => {

@@ -1,5 +1,5 @@
-import { DirectedGraph, UndirectedGraph } from "graphology";
 import type { default as GraphologyGraph } from "graphology";
+import { DirectedGraph, UndirectedGraph } from "graphology";
 
 /** Options of {@link AgentGraph.fromEdges}. */
 export interface FromEdgesOptions {
@@ -46,7 +46,9 @@ export class AgentGraph {
     for (let e = 0; e < neighbors.length; e++) {
       const j = neighbors[e];
       if (!(j >= 0 && j < numAgents)) {
-        throw new RangeError(`AgentGraph: neighbors[${e}] = ${j}; expected an agent index in [0, ${numAgents})`);
+        throw new RangeError(
+          `AgentGraph: neighbors[${e}] = ${j}; expected an agent index in [0, ${numAgents})`,
+        );
       }
     }
     if (weights !== undefined && weights.length !== neighbors.length) {
@@ -148,7 +150,12 @@ export class AgentGraph {
         written++;
       }
     }
-    return fromDirectedPairs(numAgents, from.subarray(0, written), to.subarray(0, written), weight?.subarray(0, written));
+    return fromDirectedPairs(
+      numAgents,
+      from.subarray(0, written),
+      to.subarray(0, written),
+      weight?.subarray(0, written),
+    );
   }
 
   /**
@@ -167,7 +174,8 @@ export class AgentGraph {
     }
     const indexOf = new Map<string, number>();
     order.forEach((node, index) => {
-      if (!graph.hasNode(node)) throw new RangeError(`AgentGraph.fromGraphology: node "${node}" is not in the graph`);
+      if (!graph.hasNode(node))
+        throw new RangeError(`AgentGraph.fromGraphology: node "${node}" is not in the graph`);
       indexOf.set(node, index);
     });
     const from: number[] = [];
@@ -243,7 +251,7 @@ function splitPairs(pairs: ArrayLike<readonly [number, number]>) {
   const targets = new Int32Array(pairs.length);
   for (let e = 0; e < pairs.length; e++) {
     const pair = pairs[e];
-    if (!pair || pair.length !== 2) {
+    if (pair?.length !== 2) {
       throw new RangeError(`AgentGraph.fromEdges: edge ${e} must be a pair [source, target]`);
     }
     sources[e] = pair[0];
@@ -256,7 +264,12 @@ function splitPairs(pairs: ArrayLike<readonly [number, number]>) {
 }
 
 /** CSR by target: a stable counting sort of the pairs, refusing duplicates. */
-function fromDirectedPairs(numAgents: number, from: Int32Array, to: Int32Array, weights?: Float32Array): AgentGraph {
+function fromDirectedPairs(
+  numAgents: number,
+  from: Int32Array,
+  to: Int32Array,
+  weights?: Float32Array,
+): AgentGraph {
   const offsets = new Int32Array(numAgents + 1);
   for (let e = 0; e < to.length; e++) offsets[to[e] + 1]++;
   for (let i = 0; i < numAgents; i++) offsets[i + 1] += offsets[i];

@@ -8,8 +8,13 @@ import { checkEnv } from "./check-env.js";
 /** Broken variants of a correct environment: checkEnv must catch each one. */
 class AcceptsAnything extends EnvWrapper {
   override step(actions: Actions): StepResult {
-    const clipped = Int32Array.from(actions as ArrayLike<number>, (a) => (a === 1 ? 1 : 0)).subarray(0, this.spec.numAgents);
-    return this.env.step(clipped.length === this.spec.numAgents ? clipped : new Int32Array(this.spec.numAgents));
+    const clipped = Int32Array.from(actions as ArrayLike<number>, (a) => (a === 1 ? 1 : 0)).subarray(
+      0,
+      this.spec.numAgents,
+    );
+    return this.env.step(
+      clipped.length === this.spec.numAgents ? clipped : new Int32Array(this.spec.numAgents),
+    );
   }
 }
 
@@ -35,7 +40,9 @@ describe("checkEnv", () => {
   });
 
   it("rejects an environment that absorbs invalid actions", () => {
-    expect(() => checkEnv(new AcceptsAnything(new CoordinationGame()))).toThrow(/accepted an invalid action batch/);
+    expect(() => checkEnv(new AcceptsAnything(new CoordinationGame()))).toThrow(
+      /accepted an invalid action batch/,
+    );
   });
 
   it("rejects an environment that is not deterministic for a seed", () => {
@@ -43,6 +50,8 @@ describe("checkEnv", () => {
   });
 
   it("rejects wrongly shaped observations", () => {
-    expect(() => checkEnv(new WrongObservationLength(new CoordinationGame()))).toThrow(/obs must be a Float32Array of N × obsDim = 9/);
+    expect(() => checkEnv(new WrongObservationLength(new CoordinationGame()))).toThrow(
+      /obs must be a Float32Array of N × obsDim = 9/,
+    );
   });
 });

@@ -1,5 +1,10 @@
+import {
+  isEpisodeOver,
+  type MultiAgentEnv,
+  type ResetResult,
+  type StepResult,
+} from "../env/multi-agent-env.js";
 import { AgentGraph } from "../graph/agent-graph.js";
-import { isEpisodeOver, type MultiAgentEnv, type ResetResult, type StepResult } from "../env/multi-agent-env.js";
 import { createRng, type Rng } from "../random/rng.js";
 
 /** Options of {@link checkEnv}. */
@@ -29,14 +34,17 @@ export function checkEnv(env: MultiAgentEnv, options: CheckEnvOptions = {}): voi
   const steps = options.steps ?? Math.min(2 * spec.maxSteps, 200);
 
   checkSpec(env, fail);
-  if (failures.length > 0) throw new EnvCheckError(`${spec?.id ?? "environment"} fails checkEnv:\n- ${failures.join("\n- ")}`);
+  if (failures.length > 0)
+    throw new EnvCheckError(`${spec?.id ?? "environment"} fails checkEnv:\n- ${failures.join("\n- ")}`);
 
   const count = () => failures.length;
   const first = runTrace(env, seed, steps, fail, count);
   const second = runTrace(env, seed, steps, fail, count);
   const divergence = first.findIndex((hash, k) => hash !== second[k]);
   if (divergence >= 0 || first.length !== second.length) {
-    fail(`not deterministic: reset(${seed}) and the same actions gave different results at step ${divergence}`);
+    fail(
+      `not deterministic: reset(${seed}) and the same actions gave different results at step ${divergence}`,
+    );
   }
   checkBadActions(env, seed, fail);
 
@@ -45,14 +53,22 @@ export function checkEnv(env: MultiAgentEnv, options: CheckEnvOptions = {}): voi
 
 function checkSpec(env: MultiAgentEnv, fail: (m: string) => void): void {
   const spec = env.spec;
-  if (!spec || typeof spec.id !== "string" || spec.id.length === 0) return fail("spec.id must be a non-empty string");
-  if (!Number.isInteger(spec.numAgents) || spec.numAgents < 1) fail(`spec.numAgents = ${spec.numAgents}; expected an integer >= 1`);
-  if (!Number.isInteger(spec.obsDim) || spec.obsDim < 1) fail(`spec.obsDim = ${spec.obsDim}; expected an integer >= 1`);
+  if (!spec || typeof spec.id !== "string" || spec.id.length === 0) {
+    fail("spec.id must be a non-empty string");
+    return;
+  }
+  if (!Number.isInteger(spec.numAgents) || spec.numAgents < 1)
+    fail(`spec.numAgents = ${spec.numAgents}; expected an integer >= 1`);
+  if (!Number.isInteger(spec.obsDim) || spec.obsDim < 1)
+    fail(`spec.obsDim = ${spec.obsDim}; expected an integer >= 1`);
   if (spec.observationSpace?.size !== spec.obsDim) fail("spec.observationSpace must hold obsDim entries");
   if (!spec.actionSpace || !(spec.actionSpace.size >= 1)) fail("spec.actionSpace must be a Space");
-  if (!Number.isInteger(spec.stateDim) || spec.stateDim < 0) fail(`spec.stateDim = ${spec.stateDim}; expected an integer >= 0`);
-  if (!Number.isInteger(spec.maxSteps) || spec.maxSteps < 1) fail(`spec.maxSteps = ${spec.maxSteps}; expected an integer >= 1`);
-  if (spec.groups !== undefined && spec.groups.length !== spec.numAgents) fail("spec.groups must have one entry per agent");
+  if (!Number.isInteger(spec.stateDim) || spec.stateDim < 0)
+    fail(`spec.stateDim = ${spec.stateDim}; expected an integer >= 0`);
+  if (!Number.isInteger(spec.maxSteps) || spec.maxSteps < 1)
+    fail(`spec.maxSteps = ${spec.maxSteps}; expected an integer >= 1`);
+  if (spec.groups !== undefined && spec.groups.length !== spec.numAgents)
+    fail("spec.groups must have one entry per agent");
 }
 
 /** Runs `steps` steps from reset(seed) with seeded random actions; returns one hash per step. */
@@ -150,20 +166,35 @@ function checkBadActions(env: MultiAgentEnv, seed: number, fail: (m: string) => 
   }
 }
 
-function checkResult(env: MultiAgentEnv, result: ResetResult | StepResult, where: string, fail: (m: string) => void): void {
+function checkResult(
+  env: MultiAgentEnv,
+  result: ResetResult | StepResult,
+  where: string,
+  fail: (m: string) => void,
+): void {
   const spec = env.spec;
   const expected = spec.numAgents * spec.obsDim;
   if (!(result.obs instanceof Float32Array) || result.obs.length !== expected) {
-    return fail(`${where}: obs must be a Float32Array of N × obsDim = ${expected}`);
+    fail(`${where}: obs must be a Float32Array of N × obsDim = ${expected}`);
+    return;
   }
   for (let i = 0; i < result.obs.length; i++) {
-    if (!Number.isFinite(result.obs[i])) return fail(`${where}: obs[${i}] = ${result.obs[i]} is not finite`);
+    if (!Number.isFinite(result.obs[i])) {
+      fail(`${where}: obs[${i}] = ${result.obs[i]} is not finite`);
+      return;
+    }
   }
   for (let agent = 0; agent < spec.numAgents; agent++) {
     const own = result.obs.subarray(agent * spec.obsDim, (agent + 1) * spec.obsDim);
-    if (!spec.observationSpace.contains(own)) return fail(`${where}: agent ${agent}'s observation is outside ${spec.observationSpace}`);
+    if (!spec.observationSpace.contains(own)) {
+      fail(`${where}: agent ${agent}'s observation is outside ${spec.observationSpace}`);
+      return;
+    }
   }
-  if (spec.stateDim > 0 && (!(result.state instanceof Float32Array) || result.state.length !== spec.stateDim)) {
+  if (
+    spec.stateDim > 0 &&
+    (!(result.state instanceof Float32Array) || result.state.length !== spec.stateDim)
+  ) {
     fail(`${where}: state must be a Float32Array of stateDim = ${spec.stateDim}`);
   }
   if (result.infos === null || typeof result.infos !== "object") fail(`${where}: infos must be an object`);
@@ -171,8 +202,12 @@ function checkResult(env: MultiAgentEnv, result: ResetResult | StepResult, where
 
 function checkGraph(env: MultiAgentEnv, fail: (m: string) => void): void {
   const graph = env.graph();
-  if (!(graph instanceof AgentGraph)) return fail("graph() must return an AgentGraph");
-  if (graph.numAgents !== env.spec.numAgents) fail(`graph() has ${graph.numAgents} agents; expected ${env.spec.numAgents}`);
+  if (!(graph instanceof AgentGraph)) {
+    fail("graph() must return an AgentGraph");
+    return;
+  }
+  if (graph.numAgents !== env.spec.numAgents)
+    fail(`graph() has ${graph.numAgents} agents; expected ${env.spec.numAgents}`);
   try {
     new AgentGraph(graph.numAgents, graph.offsets, graph.neighbors, graph.weights); // re-runs the CSR validation
   } catch (error) {

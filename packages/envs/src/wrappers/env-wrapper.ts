@@ -1,5 +1,5 @@
-import type { AgentGraph } from "../graph/agent-graph.js";
 import type { Actions, EnvSpec, MultiAgentEnv, ResetResult, StepResult } from "../env/multi-agent-env.js";
+import type { AgentGraph } from "../graph/agent-graph.js";
 
 /** Forwards everything to the wrapped environment; wrappers override what they change. */
 export class EnvWrapper implements MultiAgentEnv {

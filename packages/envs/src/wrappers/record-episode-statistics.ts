@@ -1,4 +1,10 @@
-import { type Actions, isEpisodeOver, type MultiAgentEnv, type ResetResult, type StepResult } from "../env/multi-agent-env.js";
+import {
+  type Actions,
+  isEpisodeOver,
+  type MultiAgentEnv,
+  type ResetResult,
+  type StepResult,
+} from "../env/multi-agent-env.js";
 import { EnvWrapper } from "./env-wrapper.js";
 
 /** Statistics of a finished episode, put in `infos.episode` on its last step. */

@@ -40,8 +40,14 @@ export class SyncVectorEnv {
     this.spec = this.envs[0].spec;
     for (const [k, env] of this.envs.entries()) {
       const s = env.spec;
-      if (s.numAgents !== this.spec.numAgents || s.obsDim !== this.spec.obsDim || s.stateDim !== this.spec.stateDim) {
-        throw new RangeError(`SyncVectorEnv: copy ${k} has a different spec from copy 0 (agents, obsDim or stateDim)`);
+      if (
+        s.numAgents !== this.spec.numAgents ||
+        s.obsDim !== this.spec.obsDim ||
+        s.stateDim !== this.spec.stateDim
+      ) {
+        throw new RangeError(
+          `SyncVectorEnv: copy ${k} has a different spec from copy 0 (agents, obsDim or stateDim)`,
+        );
       }
     }
     this.numEnvs = numEnvs;

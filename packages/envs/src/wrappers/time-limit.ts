@@ -7,7 +7,10 @@ export class TimeLimit extends EnvWrapper {
   private readonly truncated: Uint8Array;
   private elapsedSteps = 0;
 
-  constructor(env: MultiAgentEnv, readonly maxSteps: number) {
+  constructor(
+    env: MultiAgentEnv,
+    readonly maxSteps: number,
+  ) {
     super(env);
     if (!Number.isInteger(maxSteps) || maxSteps < 1) {
       throw new RangeError(`TimeLimit(maxSteps): expected an integer >= 1, got ${maxSteps}`);
@@ -30,7 +33,8 @@ export class TimeLimit extends EnvWrapper {
     this.elapsedSteps++;
     if (this.elapsedSteps < this.maxSteps) return result;
     // Only agents still running are cut; a terminated agent stays terminated.
-    for (let i = 0; i < this.truncated.length; i++) this.truncated[i] = result.terminated[i] === 1 ? result.truncated[i] : 1;
+    for (let i = 0; i < this.truncated.length; i++)
+      this.truncated[i] = result.terminated[i] === 1 ? result.truncated[i] : 1;
     return { ...result, truncated: this.truncated };
   }
 }

@@ -56,7 +56,9 @@ describe("wrappers", () => {
       const single = new CoordinationGame({ numAgents: 5, maxSteps: 5 });
       const seed = createRng(42).fork(k).nextSeed();
       expect(single.reset(seed).obs).toEqual(batchFirst.subarray(k * 25, (k + 1) * 25));
-      expect(single.step(batchActions.subarray(k * 5, k * 5 + 5)).obs).toEqual(batchNext.subarray(k * 25, (k + 1) * 25));
+      expect(single.step(batchActions.subarray(k * 5, k * 5 + 5)).obs).toEqual(
+        batchNext.subarray(k * 25, (k + 1) * 25),
+      );
     }
     expect(batchFirst).not.toEqual(new Float32Array(75).fill(batchFirst[0])); // copies differ
     expect(() => again.step(new Int32Array(5))).toThrow(/expected 15/);

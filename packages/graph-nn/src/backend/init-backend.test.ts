@@ -21,14 +21,18 @@ describe("initBackend", () => {
   it.each(["cpu", "wasm"] as const)("activates %s and computes the same matmul", async (name) => {
     expect(await initBackend(name, quiet)).toBe(name);
     expect(tf.getBackend()).toBe(name);
-    const product = tf.tidy(() => tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor2d([5, 6, 7, 8], [2, 2])));
+    const product = tf.tidy(() =>
+      tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor2d([5, 6, 7, 8], [2, 2])),
+    );
     expect(Array.from(await product.data())).toEqual([19, 22, 43, 50]);
     product.dispose();
   });
 
   it("honours NETMARL_BACKEND and reports the choice", async () => {
     const lines: string[] = [];
-    expect(await initBackend(undefined, { env: { NETMARL_BACKEND: "cpu" }, log: (l) => lines.push(l) })).toBe("cpu");
+    expect(await initBackend(undefined, { env: { NETMARL_BACKEND: "cpu" }, log: (l) => lines.push(l) })).toBe(
+      "cpu",
+    );
     expect(lines).toEqual(["[netmarl] TensorFlow.js backend: cpu"]);
     expect(await initBackend("wasm", { env: { NETMARL_BACKEND: "cpu" }, log: false })).toBe("wasm"); // argument wins
   });

@@ -49,8 +49,10 @@ export async function initBackend(
   for (const name of candidates) {
     const reason = await tryActivate(name);
     if (reason === null) {
-      const log = options.log === undefined ? (line: string) => process.stderr.write(`${line}\n`) : options.log;
-      if (log !== false) log(`[netmarl] TensorFlow.js backend: ${name}${requested === "auto" ? " (auto)" : ""}`);
+      const log =
+        options.log === undefined ? (line: string) => process.stderr.write(`${line}\n`) : options.log;
+      if (log !== false)
+        log(`[netmarl] TensorFlow.js backend: ${name}${requested === "auto" ? " (auto)" : ""}`);
       return name;
     }
     reasons.push(`${name}: ${reason}`);

@@ -26,7 +26,8 @@ export function defineAlgorithm<Schema extends z.ZodType>(definition: {
   configSchema: Schema;
   create: (envSpec: EnvSpec, config: z.output<Schema>, rng: Rng) => Learner;
 }): AlgorithmDefinition<Schema> {
-  const parseConfig = (config: unknown) => parseOptions(definition.configSchema, config, `${definition.id} config`);
+  const parseConfig = (config: unknown) =>
+    parseOptions(definition.configSchema, config, `${definition.id} config`);
   return {
     id: definition.id,
     description: definition.description,

@@ -67,7 +67,9 @@ export const fixedPolicyAlgorithm = defineAlgorithm({
       const value = given.length === 1 ? given[0] : given[k];
       const problem = envSpec.actionSpace.explainEntry(value, k % envSpec.actionSpace.size);
       if (problem !== null) {
-        throw new RangeError(`fixed-policy config: actions[${given.length === 1 ? 0 : k}] = ${value}: ${problem}`);
+        throw new RangeError(
+          `fixed-policy config: actions[${given.length === 1 ? 0 : k}] = ${value}: ${problem}`,
+        );
       }
     }
     return new FixedPolicyLearner(envSpec, (_obs, _graph, out) => {

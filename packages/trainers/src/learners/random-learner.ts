@@ -17,7 +17,8 @@ export class RandomLearner implements Learner {
 
   act(): Int32Array | Float32Array {
     const space = this.envSpec.actionSpace;
-    for (let agent = 0; agent < this.envSpec.numAgents; agent++) space.sampleInto(this.rng, this.actions, agent * space.size);
+    for (let agent = 0; agent < this.envSpec.numAgents; agent++)
+      space.sampleInto(this.rng, this.actions, agent * space.size);
     return this.actions;
   }
 

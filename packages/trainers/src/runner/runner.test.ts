@@ -12,7 +12,12 @@ import { forkRunStreams, Runner } from "./runner.js";
 const scratch = mkdtempSync(join(tmpdir(), "netmarl-runner-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function runOnCoordinationGame(algorithm: AlgorithmDefinition, config: unknown, seed: number, sink = new MemoryMetricsSink()) {
+function runOnCoordinationGame(
+  algorithm: AlgorithmDefinition,
+  config: unknown,
+  seed: number,
+  sink = new MemoryMetricsSink(),
+) {
   const runner = new Runner({
     createEnv: (rng) => new CoordinationGame({ numAgents: 3 }, rng),
     createLearner: (spec, rng) => algorithm.create(spec, config, rng),
@@ -73,19 +78,28 @@ describe("Runner on the coordination game", () => {
     const again = forkRunStreams(9);
     expect(streams.env.nextUint32()).toBe(again.env.nextUint32());
     expect(streams.learner.nextUint32()).toBe(again.learner.nextUint32());
-    expect(new Set([forkRunStreams(9).env.nextUint32(), forkRunStreams(9).learner.nextUint32()]).size).toBe(2);
+    expect(new Set([forkRunStreams(9).env.nextUint32(), forkRunStreams(9).learner.nextUint32()]).size).toBe(
+      2,
+    );
   });
 
   it("refuses bad run and algorithm configs with the field named", () => {
     const createEnv = () => new CoordinationGame();
     expect(
-      () => new Runner({ createEnv, createLearner: (s, r) => randomAlgorithm.create(s, {}, r), config: { totalEnvSteps: 0 } }),
+      () =>
+        new Runner({
+          createEnv,
+          createLearner: (s, r) => randomAlgorithm.create(s, {}, r),
+          config: { totalEnvSteps: 0 },
+        }),
     ).toThrow(/run config: totalEnvSteps = 0/);
     const spec = new CoordinationGame().spec;
     expect(() => fixedPolicyAlgorithm.create(spec, { actions: [2] }, forkRunStreams(0).learner)).toThrow(
       /fixed-policy config: actions\[0\] = 2: expected an integer in \[0, 2\)/,
     );
-    expect(() => randomAlgorithm.create(spec, { epsilon: 1 }, forkRunStreams(0).learner)).toThrow(/random config/);
+    expect(() => randomAlgorithm.create(spec, { epsilon: 1 }, forkRunStreams(0).learner)).toThrow(
+      /random config/,
+    );
   });
 
   it("stops on a non-finite update metric, naming it", () => {

@@ -1,6 +1,12 @@
-import { createRng, type EnvSpec, isEpisodeOver, type MultiAgentEnv, type Rng } from "@netmarl/envs";
+import {
+  createRng,
+  type EnvSpec,
+  isEpisodeOver,
+  type MultiAgentEnv,
+  parseOptions,
+  type Rng,
+} from "@netmarl/envs";
 import { z } from "zod";
-import { parseOptions } from "@netmarl/envs";
 import type { Learner, Metrics } from "../contracts/learner.js";
 import type { MetricRecord, MetricsSink } from "../metrics/metrics-sink.js";
 
@@ -128,7 +134,13 @@ export class Runner {
           "episode/length": episodeLength,
           "time/env-steps-per-second": rate,
         });
-        this.onProgress?.({ envSteps, totalEnvSteps: total, episodes, lastEpisodeReturn, envStepsPerSecond: rate });
+        this.onProgress?.({
+          envSteps,
+          totalEnvSteps: total,
+          episodes,
+          lastEpisodeReturn,
+          envStepsPerSecond: rate,
+        });
         episodeReturn = 0;
         episodeLength = 0;
         current = env.reset();
@@ -154,7 +166,9 @@ export class Runner {
     if (names.length === 0) return;
     for (const name of names) {
       if (!Number.isFinite(metrics[name])) {
-        throw new Error(`Runner: update at env step ${envSteps} returned a non-finite ${name} = ${metrics[name]}`);
+        throw new Error(
+          `Runner: update at env step ${envSteps} returned a non-finite ${name} = ${metrics[name]}`,
+        );
       }
     }
     this.emit({ kind: "update", envSteps, ...metrics });

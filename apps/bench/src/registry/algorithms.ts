@@ -1,0 +1,13 @@
+import { type AlgorithmDefinition, fixedPolicyAlgorithm, randomAlgorithm } from "@netmarl/trainers";
+
+/** Every algorithm the bench knows. Registering a new algorithm package is one line here. */
+export const ALGORITHMS: readonly AlgorithmDefinition[] = [randomAlgorithm, fixedPolicyAlgorithm];
+
+/** The definition for `id`, or an error listing the known ids. */
+export function findAlgorithm(id: string): AlgorithmDefinition {
+  const definition = ALGORITHMS.find((candidate) => candidate.id === id);
+  if (definition === undefined) {
+    throw new RangeError(`Unknown algorithm "${id}"; known: ${ALGORITHMS.map((a) => a.id).join(", ")}`);
+  }
+  return definition;
+}
