@@ -9,6 +9,7 @@ export {
   type CoordinationGameOptions,
   type CoordinationGameTabularModel,
 } from "./coordination-game/coordination-game.js";
+export { hasLocalView, type InfluenceSpec, type LocalSimulator, type LocalView } from "./env/local-view.js";
 export {
   type Actions,
   type EnvInfos,
