@@ -3,10 +3,13 @@
  * This file is the package's whole public API.
  */
 
+export { type ReplayBatch, ReplayBuffer, type ReplayBufferOptions } from "./buffers/replay-buffer.js";
+export { RolloutBuffer, type RolloutBufferOptions, type RolloutStep } from "./buffers/rollout-buffer.js";
 export { type AlgorithmDefinition, defineAlgorithm } from "./contracts/algorithm-definition.js";
 export type { ActOptions, Learner, LearnerState, Metrics, Transition } from "./contracts/learner.js";
 export { FixedPolicyLearner, fixedPolicyAlgorithm, type Policy } from "./learners/fixed-policy-learner.js";
 export { RandomLearner, randomAlgorithm } from "./learners/random-learner.js";
+export { type TabularQConfig, TabularQLearner, tabularQAlgorithm } from "./learners/tabular-q-learner.js";
 export {
   JsonlMetricsSink,
   MemoryMetricsSink,
@@ -14,10 +17,13 @@ export {
   type MetricsSink,
   readJsonl,
 } from "./metrics/metrics-sink.js";
+export { writeFileAtomic } from "./persistence/write-file-atomic.js";
+export { loadRunCheckpoint, type RunCheckpoint } from "./runner/run-checkpoint.js";
 export {
   forkRunStreams,
   type RunConfig,
   Runner,
+  type RunnerOptions,
   type RunProgress,
   type RunStreams,
   type RunSummary,

@@ -1,7 +1,16 @@
-import { type AlgorithmDefinition, fixedPolicyAlgorithm, randomAlgorithm } from "@netmarl/trainers";
+import {
+  type AlgorithmDefinition,
+  fixedPolicyAlgorithm,
+  randomAlgorithm,
+  tabularQAlgorithm,
+} from "@netmarl/trainers";
 
 /** Every algorithm the bench knows. Registering a new algorithm package is one line here. */
-export const ALGORITHMS: readonly AlgorithmDefinition[] = [randomAlgorithm, fixedPolicyAlgorithm];
+export const ALGORITHMS: readonly AlgorithmDefinition[] = [
+  randomAlgorithm,
+  fixedPolicyAlgorithm,
+  tabularQAlgorithm,
+];
 
 /** The definition for `id`, or an error listing the known ids. */
 export function findAlgorithm(id: string): AlgorithmDefinition {

@@ -1,5 +1,6 @@
-import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
+import { writeFileAtomic } from "../persistence/write-file-atomic.js";
 
 /** One line of the metric stream: what happened (`kind`), when (`envSteps`) and named values. */
 export interface MetricRecord {
@@ -29,6 +30,16 @@ export class JsonlMetricsSink implements MetricsSink {
   write(record: MetricRecord): void {
     if (this.descriptor === null) throw new Error(`JsonlMetricsSink(${this.path}): write after close`);
     writeSync(this.descriptor, `${JSON.stringify(record)}\n`);
+  }
+
+  /** Drops every record after `envSteps` (and a torn last line), atomically: used when a run resumes. */
+  truncateAfter(envSteps: number): void {
+    const kept = existsSync(this.path)
+      ? readJsonl(readFileSync(this.path, "utf8")).filter((r) => r.envSteps <= envSteps)
+      : [];
+    if (this.descriptor !== null) closeSync(this.descriptor);
+    writeFileAtomic(this.path, kept.map((record) => `${JSON.stringify(record)}\n`).join(""));
+    this.descriptor = openSync(this.path, "a");
   }
 
   close(): void {

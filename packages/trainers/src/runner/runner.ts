@@ -5,10 +5,12 @@ import {
   type MultiAgentEnv,
   parseOptions,
   type Rng,
+  Rng as RngClass,
 } from "@netmarl/envs";
 import { z } from "zod";
 import type { Learner, Metrics } from "../contracts/learner.js";
 import type { MetricRecord, MetricsSink } from "../metrics/metrics-sink.js";
+import { loadRunCheckpoint, type RunCheckpoint, saveRunCheckpoint } from "./run-checkpoint.js";
 
 const runConfigSchema = z
   .object({
@@ -18,6 +20,12 @@ const runConfigSchema = z
     seed: z.number().int().default(0),
     /** Call `learner.update()` every this many environment steps. */
     updateEvery: z.number().int().min(1).default(1),
+    /** Evaluate (no exploration) every this many environment steps; 0 never. */
+    evalEvery: z.number().int().min(0).default(0),
+    /** Episodes per evaluation. */
+    evalEpisodes: z.number().int().min(1).default(10),
+    /** Write a checkpoint at the first episode end after every this many environment steps; 0 never. */
+    checkpointEvery: z.number().int().min(0).default(0),
   })
   .strict();
 
@@ -38,6 +46,8 @@ export interface RunSummary {
   episodes: number;
   /** Mean team return (mean over agents of the episode's summed rewards) of all finished episodes. */
   meanEpisodeReturn: number;
+  /** Mean return of the last evaluation, NaN if none ran. */
+  lastEvaluationReturn: number;
   seconds: number;
   envStepsPerSecond: number;
 }
@@ -54,54 +64,76 @@ export function forkRunStreams(seed: number): RunStreams {
   return { env: root.fork("env"), learner: root.fork("learner"), evaluation: root.fork("evaluation") };
 }
 
+/** Sinks that can drop records past a step, so a resumed run does not repeat lines. */
+interface TruncatableSink extends MetricsSink {
+  truncateAfter(envSteps: number): void;
+}
+
+/** Options of a {@link Runner}. */
+export interface RunnerOptions {
+  /** Builds an environment from a random stream (called for training and for evaluation). */
+  createEnv: (rng: Rng) => MultiAgentEnv;
+  /** Builds the learner from the env spec and its random stream. */
+  createLearner: (envSpec: EnvSpec, rng: Rng) => Learner;
+  config: RunConfig;
+  sinks?: MetricsSink[];
+  onProgress?: (progress: RunProgress) => void;
+  /** Where checkpoints go (required when `checkpointEvery` > 0); replaced atomically each time. */
+  checkpointPath?: string;
+  /** Called after each checkpoint is written. */
+  onCheckpoint?: (envSteps: number) => void;
+}
+
 /**
- * Runs a learner in an environment for a number of steps: act → step → observe → update, with an
- * episode record (`episode/return`, `episode/length`, `time/env-steps-per-second`) per finished
- * episode and an update record whenever `update()` returned metrics.
+ * Runs a learner in an environment: act → step → observe → update. Each episode starts with a
+ * reset seeded from the run's env stream, so a run resumed from a checkpoint (written at an
+ * episode end) continues exactly as the uninterrupted run would.
+ *
+ * Records: `episode` (`episode/return` = mean over agents of summed rewards, `episode/length`,
+ * `time/env-steps-per-second`), `update` (the learner's metrics; a non-finite one stops the run,
+ * naming it, before any later checkpoint could be written) and `evaluation` (`evaluation/return`).
  */
 export class Runner {
   readonly config: z.output<typeof runConfigSchema>;
   readonly env: MultiAgentEnv;
   readonly learner: Learner;
   private readonly streams: RunStreams;
+  private readonly options: RunnerOptions;
+  private evaluationEnv: MultiAgentEnv | undefined;
 
-  constructor(options: {
-    /** Builds the environment from its random stream. */
-    createEnv: (rng: Rng) => MultiAgentEnv;
-    /** Builds the learner from the env spec and its random stream. */
-    createLearner: (envSpec: EnvSpec, rng: Rng) => Learner;
-    config: RunConfig;
-    sinks?: MetricsSink[];
-    onProgress?: (progress: RunProgress) => void;
-  }) {
+  constructor(options: RunnerOptions) {
     this.config = parseOptions(runConfigSchema, options.config, "run config");
+    if (this.config.checkpointEvery > 0 && !options.checkpointPath) {
+      throw new RangeError("run config: checkpointEvery > 0 needs a checkpointPath");
+    }
+    this.options = options;
     this.streams = forkRunStreams(this.config.seed);
-    this.env = options.createEnv(this.streams.env);
+    this.env = options.createEnv(this.streams.env.fork("construction"));
     this.learner = options.createLearner(this.env.spec, this.streams.learner);
-    this.sinks = options.sinks ?? [];
-    this.onProgress = options.onProgress;
   }
 
-  private readonly sinks: MetricsSink[];
-  private readonly onProgress: ((progress: RunProgress) => void) | undefined;
-
-  run(): RunSummary {
-    const { env, learner } = this;
+  /** Runs to `totalEnvSteps`, from the start or from `resumeFrom` (a checkpoint of this run). */
+  run(options: { resumeFrom?: string } = {}): RunSummary {
+    const { env, learner, config } = this;
     const spec = env.spec;
-    const total = this.config.totalEnvSteps;
+    const progress = this.restore(options.resumeFrom);
     const obsBefore = new Float32Array(spec.numAgents * spec.obsDim);
     const stateBefore = new Float32Array(spec.stateDim);
-    let current = env.reset(this.streams.env.nextSeed());
-    obsBefore.set(current.obs);
-    if (current.state) stateBefore.set(current.state);
+    let hasState = false;
+    const startEpisode = () => {
+      const first = env.reset(this.streams.env.nextSeed());
+      obsBefore.set(first.obs);
+      hasState = first.state !== undefined;
+      if (first.state) stateBefore.set(first.state);
+    };
 
     const started = performance.now();
-    let episodes = 0;
-    let returnSum = 0;
+    const stepsAtStart = progress.envSteps;
+    let lastEvaluationReturn = Number.NaN;
     let episodeReturn = 0;
     let episodeLength = 0;
-    let lastEpisodeReturn = Number.NaN;
-    for (let envSteps = 1; envSteps <= total; envSteps++) {
+    startEpisode();
+    while (progress.envSteps < config.totalEnvSteps) {
       const graph = env.graph();
       const actions = learner.act(obsBefore, graph, { explore: true });
       const step = env.step(actions);
@@ -112,53 +144,134 @@ export class Runner {
         nextObs: step.obs,
         terminated: step.terminated,
         truncated: step.truncated,
-        state: current.state ? stateBefore : undefined,
+        state: hasState ? stateBefore : undefined,
         nextState: step.state,
         graph,
       });
+      progress.envSteps++;
       episodeReturn += mean(step.rewards);
       episodeLength++;
-      if (envSteps % this.config.updateEvery === 0) this.emitUpdate(learner.update(), envSteps);
+      if (progress.envSteps % config.updateEvery === 0) this.emitUpdate(learner.update(), progress.envSteps);
+      if (config.evalEvery > 0 && progress.envSteps >= progress.nextEvaluationAt) {
+        lastEvaluationReturn = this.evaluate(progress.envSteps);
+        progress.nextEvaluationAt += config.evalEvery;
+      }
 
       if (isEpisodeOver(step)) {
-        episodes++;
-        returnSum += episodeReturn;
-        lastEpisodeReturn = episodeReturn;
+        progress.episodes++;
+        progress.returnSum += episodeReturn;
         const seconds = (performance.now() - started) / 1000;
-        const rate = envSteps / Math.max(seconds, 1e-9);
+        const rate = (progress.envSteps - stepsAtStart) / Math.max(seconds, 1e-9);
         this.emit({
           kind: "episode",
-          envSteps,
-          episode: episodes,
+          envSteps: progress.envSteps,
+          episode: progress.episodes,
           "episode/return": episodeReturn,
           "episode/length": episodeLength,
           "time/env-steps-per-second": rate,
         });
-        this.onProgress?.({
-          envSteps,
-          totalEnvSteps: total,
-          episodes,
-          lastEpisodeReturn,
+        this.options.onProgress?.({
+          envSteps: progress.envSteps,
+          totalEnvSteps: config.totalEnvSteps,
+          episodes: progress.episodes,
+          lastEpisodeReturn: episodeReturn,
           envStepsPerSecond: rate,
         });
         episodeReturn = 0;
         episodeLength = 0;
-        current = env.reset();
+        if (config.checkpointEvery > 0 && progress.envSteps >= progress.nextCheckpointAt) {
+          progress.nextCheckpointAt =
+            (Math.floor(progress.envSteps / config.checkpointEvery) + 1) * config.checkpointEvery;
+          this.writeCheckpoint(progress);
+        }
+        startEpisode();
       } else {
-        current = step;
+        obsBefore.set(step.obs);
+        if (step.state) stateBefore.set(step.state);
       }
-      obsBefore.set(current.obs);
-      if (current.state) stateBefore.set(current.state);
     }
     const seconds = (performance.now() - started) / 1000;
-    const summary: RunSummary = {
-      envSteps: total,
-      episodes,
-      meanEpisodeReturn: episodes > 0 ? returnSum / episodes : Number.NaN,
+    return {
+      envSteps: progress.envSteps,
+      episodes: progress.episodes,
+      meanEpisodeReturn: progress.episodes > 0 ? progress.returnSum / progress.episodes : Number.NaN,
+      lastEvaluationReturn,
       seconds,
-      envStepsPerSecond: total / Math.max(seconds, 1e-9),
+      envStepsPerSecond: (progress.envSteps - stepsAtStart) / Math.max(seconds, 1e-9),
     };
-    return summary;
+  }
+
+  /** Mean team return of `evalEpisodes` greedy episodes on a separate environment. */
+  evaluate(envSteps: number): number {
+    this.evaluationEnv ??= this.options.createEnv(this.streams.evaluation.fork("construction"));
+    const env = this.evaluationEnv;
+    const returns: number[] = [];
+    for (let episode = 0; episode < this.config.evalEpisodes; episode++) {
+      let current = env.reset(this.streams.evaluation.nextSeed());
+      let total = 0;
+      for (;;) {
+        const step = env.step(this.learner.act(current.obs, env.graph(), { explore: false }));
+        total += mean(step.rewards);
+        if (isEpisodeOver(step)) break;
+        current = step;
+      }
+      returns.push(total);
+    }
+    const average = returns.reduce((a, b) => a + b, 0) / returns.length;
+    const spread = Math.sqrt(returns.reduce((a, r) => a + (r - average) ** 2, 0) / returns.length);
+    this.emit({
+      kind: "evaluation",
+      envSteps,
+      "evaluation/return": average,
+      "evaluation/return-std": spread,
+    });
+    return average;
+  }
+
+  private restore(resumeFrom: string | undefined) {
+    const fresh = {
+      envSteps: 0,
+      episodes: 0,
+      returnSum: 0,
+      nextEvaluationAt: this.config.evalEvery,
+      nextCheckpointAt: this.config.checkpointEvery,
+    };
+    if (resumeFrom === undefined) return fresh;
+    const checkpoint = loadRunCheckpoint(resumeFrom);
+    if (checkpoint.seed !== this.config.seed) {
+      throw new RangeError(
+        `Resume: the checkpoint ${resumeFrom} was made with seed ${checkpoint.seed}, this run has seed ${this.config.seed}`,
+      );
+    }
+    this.learner.load(checkpoint.learner);
+    this.streams.env = RngClass.fromState(checkpoint.streams.env);
+    this.streams.evaluation = RngClass.fromState(checkpoint.streams.evaluation);
+    for (const sink of this.options.sinks ?? []) {
+      if (typeof (sink as Partial<TruncatableSink>).truncateAfter === "function") {
+        (sink as TruncatableSink).truncateAfter(checkpoint.envSteps);
+      }
+    }
+    return {
+      envSteps: checkpoint.envSteps,
+      episodes: checkpoint.episodes,
+      returnSum: checkpoint.returnSum,
+      nextEvaluationAt: checkpoint.nextEvaluationAt,
+      nextCheckpointAt: checkpoint.nextCheckpointAt,
+    };
+  }
+
+  private writeCheckpoint(
+    progress: Omit<RunCheckpoint, "format" | "version" | "seed" | "streams" | "learner">,
+  ): void {
+    saveRunCheckpoint(this.options.checkpointPath!, {
+      format: "netmarl-run-checkpoint",
+      version: 1,
+      seed: this.config.seed,
+      ...progress,
+      streams: { env: this.streams.env.getState(), evaluation: this.streams.evaluation.getState() },
+      learner: this.learner.state(),
+    });
+    this.options.onCheckpoint?.(progress.envSteps);
   }
 
   private emitUpdate(metrics: Metrics, envSteps: number): void {
@@ -167,7 +280,7 @@ export class Runner {
     for (const name of names) {
       if (!Number.isFinite(metrics[name])) {
         throw new Error(
-          `Runner: update at env step ${envSteps} returned a non-finite ${name} = ${metrics[name]}`,
+          `Runner: update at env step ${envSteps} returned a non-finite ${name} = ${metrics[name]}; the run stops here and the last checkpoint is kept`,
         );
       }
     }
@@ -175,7 +288,7 @@ export class Runner {
   }
 
   private emit(record: MetricRecord): void {
-    for (const sink of this.sinks) sink.write(record);
+    for (const sink of this.options.sinks ?? []) sink.write(record);
   }
 }
 
