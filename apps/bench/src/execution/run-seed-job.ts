@@ -1,0 +1,101 @@
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { initBackend } from "@netmarl/graph-nn";
+import { JsonlMetricsSink, type RunConfig, Runner, type RunProgress } from "@netmarl/trainers";
+import { findAlgorithm } from "../registry/algorithms.js";
+import { findEnvironment } from "../registry/environments.js";
+import {
+  inspectSeed,
+  RESULTS_FORMAT,
+  readOwnJson,
+  type SeedConfigFile,
+  type SeedSummaryFile,
+  seedPaths,
+  writeJsonAtomic,
+} from "../results/result-store.js";
+import type { Experiment } from "../suites/experiment-schema.js";
+
+/** One seed of one experiment: the unit of work of a suite, in-process or in a worker thread. */
+export interface SeedJob {
+  suiteName: string;
+  suiteDirectory: string;
+  experiment: Experiment;
+  seed: number;
+  /** TensorFlow.js backend to initialise first (workers each have their own). */
+  backend?: string;
+}
+
+export interface SeedJobResult {
+  suiteDirectory: string;
+  experiment: Experiment;
+  seed: number;
+  summary: SeedSummaryFile;
+  /** `skipped`: it had finished before; `resumed`: it continued from a checkpoint. */
+  outcome: "ran" | "resumed" | "skipped";
+}
+
+/** The run config of an experiment: a checkpoint every tenth of the run unless given. */
+export function runConfigOf(experiment: Experiment, seed: number): RunConfig {
+  const { steps, evalEvery, evalEpisodes, checkpointEvery } = experiment.run;
+  return {
+    totalEnvSteps: steps,
+    seed,
+    evalEvery,
+    evalEpisodes,
+    checkpointEvery: checkpointEvery ?? Math.max(1, Math.ceil(steps / 10)),
+  };
+}
+
+/**
+ * Runs (or resumes, or skips) one seed: writes config.json first, metrics.jsonl as it goes,
+ * checkpoints atomically, and summary.json last — so a killed run loses at most the work since
+ * its last checkpoint and a finished one is never redone.
+ */
+export async function runSeedJob(
+  job: SeedJob,
+  onProgress?: (progress: RunProgress) => void,
+): Promise<SeedJobResult> {
+  if (job.backend) await initBackend(job.backend as never, { log: false });
+  const paths = seedPaths(job.suiteDirectory, job.experiment, job.seed);
+  const configFile: SeedConfigFile = {
+    format: RESULTS_FORMAT,
+    suite: job.suiteName,
+    experiment: job.experiment,
+    seed: job.seed,
+    runConfig: runConfigOf(job.experiment, job.seed),
+  };
+  const status = inspectSeed(paths, configFile);
+  if (status === "finished") {
+    return { ...job, summary: readOwnJson<SeedSummaryFile>(paths.summary), outcome: "skipped" };
+  }
+  mkdirSync(join(paths.directory, "checkpoints"), { recursive: true });
+  if (status === "new") writeJsonAtomic(paths.config, configFile);
+  const resume = existsSync(paths.checkpoint);
+  // Without a checkpoint nothing can be resumed: start over, dropping any partial metrics.
+  if (!resume) rmSync(paths.metrics, { force: true });
+
+  const environment = findEnvironment(job.experiment.env.id);
+  const algorithm = findAlgorithm(job.experiment.algorithm.id);
+  const sink = new JsonlMetricsSink(paths.metrics);
+  try {
+    const runner = new Runner({
+      createEnv: (rng) => environment.create(job.experiment.env.options, {}, rng),
+      createLearner: (spec, rng) => algorithm.create(spec, job.experiment.algorithm.config, rng),
+      config: configFile.runConfig,
+      sinks: [sink],
+      checkpointPath: paths.checkpoint,
+      onProgress,
+    });
+    const summary = runner.run(resume ? { resumeFrom: paths.checkpoint } : {});
+    runner.learner.dispose();
+    const file: SeedSummaryFile = {
+      format: RESULTS_FORMAT,
+      ...summary,
+      finishedAt: new Date().toISOString(),
+    };
+    writeJsonAtomic(paths.summary, file);
+    return { ...job, summary: file, outcome: resume ? "resumed" : "ran" };
+  } finally {
+    sink.close();
+  }
+}

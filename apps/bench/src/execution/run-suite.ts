@@ -1,0 +1,134 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { RunProgress } from "@netmarl/trainers";
+import { collectMachineInfo, type MachineInfo } from "../commands/machine-info.js";
+import { findAlgorithm } from "../registry/algorithms.js";
+import { findEnvironment } from "../registry/environments.js";
+import {
+  claimSuiteDirectory,
+  RESULTS_FORMAT,
+  readOwnJson,
+  writeJsonAtomic,
+} from "../results/result-store.js";
+import { experimentFolder, parseSuite, type Suite } from "../suites/experiment-schema.js";
+import { runSeedJob, type SeedJob, type SeedJobResult } from "./run-seed-job.js";
+import { runJobsInWorkers } from "./worker-pool.js";
+
+/** Options of {@link runSuite}. */
+export interface RunSuiteOptions {
+  /** Folder that receives `<suite>/…`. */
+  outDirectory: string;
+  /** Worker threads; 1 runs in this process. */
+  workers: number;
+  backend?: string;
+  /** Replace every experiment's seeds. */
+  seeds?: number[];
+  /** Replace every experiment's step budget. */
+  steps?: number;
+  onJobProgress?: (job: SeedJob, progress: RunProgress) => void;
+  onJobDone?: (result: SeedJobResult) => void;
+}
+
+/** `manifest.json` of a suite folder. */
+export interface SuiteManifest {
+  format: typeof RESULTS_FORMAT;
+  suite: Suite;
+  commit: string;
+  machine: MachineInfo;
+  startedAt: string;
+  updatedAt: string;
+  /** Wall-clock seconds of the last `run` that touched this folder. */
+  wallSeconds: number;
+  seeds: { folder: string; seed: number; outcome: SeedJobResult["outcome"] }[];
+}
+
+/** Applies CLI overrides and re-validates. */
+export function effectiveSuite(suite: Suite, options: Pick<RunSuiteOptions, "seeds" | "steps">): Suite {
+  return parseSuite({
+    ...suite,
+    experiments: suite.experiments.map((experiment) => ({
+      ...experiment,
+      seeds: options.seeds ?? experiment.seeds,
+      run: { ...experiment.run, steps: options.steps ?? experiment.run.steps },
+    })),
+  });
+}
+
+/**
+ * Runs every seed of every experiment of a suite into `<out>/<suite>/…`, skipping finished seeds and
+ * resuming unfinished ones; writes the manifest before and after.
+ */
+export async function runSuite(
+  input: Suite,
+  options: RunSuiteOptions,
+): Promise<{ manifest: SuiteManifest; results: SeedJobResult[] }> {
+  const suite = effectiveSuite(input, options);
+  for (const experiment of suite.experiments) {
+    findEnvironment(experiment.env.id);
+    findAlgorithm(experiment.algorithm.id);
+  }
+  const suiteDirectory = join(options.outDirectory, suite.name);
+  claimSuiteDirectory(suiteDirectory, suite.name);
+  const manifestPath = join(suiteDirectory, "manifest.json");
+  const previous = existsSync(manifestPath) ? readOwnJson<SuiteManifest>(manifestPath) : undefined;
+  const started = performance.now();
+  const machine = await collectMachineInfo(options.backend);
+  const manifest: SuiteManifest = {
+    format: RESULTS_FORMAT,
+    suite,
+    commit: currentCommit(),
+    machine,
+    startedAt: previous?.startedAt ?? new Date().toISOString(),
+    updatedAt: new Date().toISOString(),
+    wallSeconds: 0,
+    seeds: [],
+  };
+  writeJsonAtomic(manifestPath, manifest);
+
+  const jobs: SeedJob[] = suite.experiments.flatMap((experiment) =>
+    experiment.seeds.map((seed) => ({
+      suiteName: suite.name,
+      suiteDirectory,
+      experiment,
+      seed,
+      backend: options.backend ?? machine.backend,
+    })),
+  );
+  let results: SeedJobResult[];
+  if (options.workers <= 1) {
+    results = [];
+    for (const job of jobs) {
+      const result = await runSeedJob(job, (progress) => options.onJobProgress?.(job, progress));
+      options.onJobDone?.(result);
+      results.push(result);
+    }
+  } else {
+    results = await runJobsInWorkers(
+      jobs,
+      options.workers,
+      (index, progress) => options.onJobProgress?.(jobs[index], progress),
+      (_index, result) => options.onJobDone?.(result),
+    );
+  }
+  manifest.updatedAt = new Date().toISOString();
+  manifest.wallSeconds = (performance.now() - started) / 1000;
+  manifest.seeds = results.map((result) => ({
+    folder: experimentFolder(result.experiment),
+    seed: result.seed,
+    outcome: result.outcome,
+  }));
+  writeJsonAtomic(manifestPath, manifest);
+  return { manifest, results };
+}
+
+function currentCommit(): string {
+  try {
+    return execFileSync("git", ["rev-parse", "HEAD"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+  } catch {
+    return "unknown";
+  }
+}

@@ -1,0 +1,113 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type MetricRecord, readJsonl } from "@netmarl/trainers";
+import type { SuiteManifest } from "../execution/run-suite.js";
+import { ResultStoreError, readOwnJson, type SeedSummaryFile, seedPaths } from "../results/result-store.js";
+import { type Experiment, experimentFolder } from "../suites/experiment-schema.js";
+import { type MeanWithInterval, meanWithInterval } from "./confidence-interval.js";
+
+export interface CurvePoint extends MeanWithInterval {
+  envSteps: number;
+}
+
+export interface ExperimentReport {
+  folder: string;
+  experiment: Experiment;
+  finishedSeeds: number[];
+  /** Episode returns averaged in bins of `binSteps`, then mean ± 95 % CI over seeds. */
+  trainingCurve: CurvePoint[];
+  /** Evaluation returns at each evaluation step, mean ± 95 % CI over seeds. */
+  evaluationCurve: CurvePoint[];
+  /** Last evaluation return per seed (or the last tenth of training episodes when never evaluated). */
+  finalReturn: MeanWithInterval & { metric: "evaluation/return" | "episode/return" };
+  envStepsPerSecond: MeanWithInterval;
+}
+
+export interface SuiteReport {
+  manifest: SuiteManifest;
+  experiments: ExperimentReport[];
+}
+
+/** Reads a suite's results folder (refusing anything that is not ours) and aggregates over seeds. */
+export function aggregateSuite(suiteDirectory: string): SuiteReport {
+  const manifestPath = join(suiteDirectory, "manifest.json");
+  if (!existsSync(manifestPath)) {
+    throw new ResultStoreError(`${suiteDirectory} has no manifest.json: not a netmarl-bench results folder`);
+  }
+  const manifest = readOwnJson<SuiteManifest>(manifestPath);
+  return {
+    manifest,
+    experiments: manifest.suite.experiments.map((e) => aggregateExperiment(suiteDirectory, e)),
+  };
+}
+
+function aggregateExperiment(suiteDirectory: string, experiment: Experiment): ExperimentReport {
+  const binSteps =
+    experiment.run.evalEvery > 0
+      ? experiment.run.evalEvery
+      : Math.max(1, Math.ceil(experiment.run.steps / 20));
+  const training = new Map<number, number[]>();
+  const evaluation = new Map<number, number[]>();
+  const finals: number[] = [];
+  const rates: number[] = [];
+  const finishedSeeds: number[] = [];
+  let usedEvaluation = true;
+  for (const seed of experiment.seeds) {
+    const paths = seedPaths(suiteDirectory, experiment, seed);
+    if (!existsSync(paths.summary)) continue;
+    const summary = readOwnJson<SeedSummaryFile>(paths.summary);
+    finishedSeeds.push(seed);
+    rates.push(summary.envStepsPerSecond);
+    const records = existsSync(paths.metrics) ? readJsonl(readFileSync(paths.metrics, "utf8")) : [];
+    for (const [step, values] of binEpisodeReturns(records, binSteps)) push(training, step, mean(values));
+    const evaluations = records.filter((r) => r.kind === "evaluation");
+    for (const record of evaluations)
+      push(evaluation, record.envSteps, record["evaluation/return"] as number);
+    if (evaluations.length > 0) {
+      finals.push(evaluations[evaluations.length - 1]["evaluation/return"] as number);
+    } else {
+      usedEvaluation = false;
+      const episodes = records.filter((r) => r.kind === "episode");
+      const tail = episodes.slice(Math.floor(episodes.length * 0.9));
+      finals.push(mean(tail.map((r) => r["episode/return"] as number)));
+    }
+  }
+  return {
+    folder: experimentFolder(experiment),
+    experiment,
+    finishedSeeds,
+    trainingCurve: toCurve(training),
+    evaluationCurve: toCurve(evaluation),
+    finalReturn: {
+      ...meanWithInterval(finals),
+      metric: usedEvaluation ? "evaluation/return" : "episode/return",
+    },
+    envStepsPerSecond: meanWithInterval(rates),
+  };
+}
+
+/** Mean episode return per bin, keyed by the bin's right edge (env steps). */
+function binEpisodeReturns(records: MetricRecord[], binSteps: number): Map<number, number[]> {
+  const bins = new Map<number, number[]>();
+  for (const record of records) {
+    if (record.kind !== "episode") continue;
+    push(bins, Math.ceil(record.envSteps / binSteps) * binSteps, record["episode/return"] as number);
+  }
+  return bins;
+}
+
+function toCurve(points: Map<number, number[]>): CurvePoint[] {
+  return [...points.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([envSteps, values]) => ({ envSteps, ...meanWithInterval(values) }));
+}
+
+function push(map: Map<number, number[]>, key: number, value: number): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}

@@ -1,0 +1,191 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "@netmarl/trainers";
+import type { CurvePoint, ExperimentReport, SuiteReport } from "./aggregate-suite.js";
+import type { MeanWithInterval } from "./confidence-interval.js";
+import { type ChartSeries, renderLearningCurveSvg } from "./learning-curve-chart.js";
+
+/** The files `report` writes into `<suite>/report/`. */
+export interface ReportFiles {
+  html: string;
+  markdown: string;
+  curvesCsv: string;
+  finalCsv: string;
+}
+
+/** Renders the HTML page (charts inline as SVG, no scripts), a Markdown summary and CSV tables. */
+export async function writeReport(suiteDirectory: string, report: SuiteReport): Promise<ReportFiles> {
+  const directory = join(suiteDirectory, "report");
+  mkdirSync(directory, { recursive: true });
+  const files: ReportFiles = {
+    html: join(directory, "index.html"),
+    markdown: join(directory, "summary.md"),
+    curvesCsv: join(directory, "curves.csv"),
+    finalCsv: join(directory, "final.csv"),
+  };
+  writeFileAtomic(files.html, await renderHtml(report));
+  writeFileAtomic(files.markdown, renderMarkdown(report));
+  writeFileAtomic(files.curvesCsv, renderCurvesCsv(report));
+  writeFileAtomic(files.finalCsv, renderFinalCsv(report));
+  return files;
+}
+
+/** Experiments grouped by environment: one chart per environment and curve kind. */
+function byEnvironment(report: SuiteReport): Map<string, ExperimentReport[]> {
+  const groups = new Map<string, ExperimentReport[]>();
+  for (const experiment of report.experiments) {
+    const key = experiment.folder.split("/")[0];
+    groups.set(key, [...(groups.get(key) ?? []), experiment]);
+  }
+  return groups;
+}
+
+const seriesName = (e: ExperimentReport) => e.folder.split("/")[1];
+
+async function renderHtml(report: SuiteReport): Promise<string> {
+  const { manifest } = report;
+  const charts: string[] = [];
+  for (const [environment, experiments] of byEnvironment(report)) {
+    for (const [kind, pick, yTitle] of [
+      ["evaluation", (e: ExperimentReport) => e.evaluationCurve, "evaluation return (greedy)"],
+      ["training", (e: ExperimentReport) => e.trainingCurve, "episode return (training)"],
+    ] as const) {
+      const series: ChartSeries[] = experiments
+        .map((e) => ({ name: seriesName(e), points: pick(e) }))
+        .filter((s) => s.points.length > 0);
+      if (series.length === 0) continue;
+      const svg = await renderLearningCurveSvg(`${environment} — ${kind}`, yTitle, series);
+      charts.push(
+        `<figure class="chart" data-env="${escapeHtml(environment)}" data-kind="${kind}" data-series="${series.length}">${svg}<figcaption>Mean over seeds with 95 % confidence band (Student t).</figcaption></figure>`,
+      );
+    }
+  }
+  const finalRows = report.experiments
+    .map(
+      (e) =>
+        `<tr><td>${escapeHtml(e.folder)}</td><td>${e.finishedSeeds.length}/${e.experiment.seeds.length}</td><td>${formatInterval(e.finalReturn)}</td><td>${e.finalReturn.metric}</td><td>${formatRate(e.envStepsPerSecond)}</td></tr>`,
+    )
+    .join("\n");
+  const versions = Object.entries(manifest.machine.versions)
+    .map(([name, version]) => `<tr><td>${escapeHtml(name)}</td><td>${escapeHtml(version)}</td></tr>`)
+    .join("");
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>NetMARL — ${escapeHtml(manifest.suite.name)}</title>
+<style>
+  body { font: 15px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #1d2433; padding: 0 1rem; }
+  h1 { margin-bottom: 0.2rem; } .lede { color: #4a5568; margin-top: 0; }
+  .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(760px, 1fr)); gap: 1.5rem; }
+  figure svg { max-width: 100%; height: auto; }
+  figure { margin: 0; padding: 0.75rem; border: 1px solid #e2e8f0; border-radius: 8px; background: #fff; }
+  figcaption { color: #718096; font-size: 12px; }
+  table { border-collapse: collapse; width: 100%; margin: 1rem 0; } th, td { text-align: left; padding: 0.35rem 0.6rem; border-bottom: 1px solid #e2e8f0; }
+  th { background: #f7fafc; } code { background: #f1f5f9; padding: 0 0.25rem; border-radius: 4px; }
+</style>
+</head>
+<body>
+<h1>${escapeHtml(manifest.suite.name)}</h1>
+<p class="lede">${escapeHtml(manifest.suite.description)}</p>
+<p><strong>Reproduces:</strong> ${escapeHtml(manifest.suite.figure)}</p>
+<h2>Learning curves</h2>
+<div class="charts">
+${charts.join("\n") || "<p>No finished seeds yet.</p>"}
+</div>
+<h2>Final performance</h2>
+<table id="final"><thead><tr><th>experiment</th><th>seeds</th><th>return (mean ± 95 % CI)</th><th>metric</th><th>env steps/s</th></tr></thead>
+<tbody>
+${finalRows}
+</tbody></table>
+${manifest.suite.pending.length > 0 ? `<h2>Pending</h2><ul>${manifest.suite.pending.map((p) => `<li>${escapeHtml(p)}</li>`).join("")}</ul>` : ""}
+<h2>Run</h2>
+<table id="manifest"><tbody>
+<tr><td>commit</td><td><code>${escapeHtml(manifest.commit)}</code></td></tr>
+<tr><td>machine</td><td>${escapeHtml(`${manifest.machine.cpuModel} × ${manifest.machine.cores}, ${manifest.machine.memoryGiB} GiB, ${manifest.machine.platform}/${manifest.machine.arch}`)}</td></tr>
+<tr><td>Node</td><td>${escapeHtml(manifest.machine.node)}</td></tr>
+<tr><td>backend</td><td>${escapeHtml(manifest.machine.backend)}</td></tr>
+<tr><td>wall time of the last run</td><td>${manifest.wallSeconds.toFixed(1)} s</td></tr>
+<tr><td>started / updated</td><td>${escapeHtml(manifest.startedAt)} / ${escapeHtml(manifest.updatedAt)}</td></tr>
+${versions}
+</tbody></table>
+</body>
+</html>
+`;
+}
+
+function renderMarkdown(report: SuiteReport): string {
+  const { manifest } = report;
+  const rows = report.experiments.map(
+    (e) =>
+      `| ${e.folder} | ${e.finishedSeeds.length}/${e.experiment.seeds.length} | ${formatInterval(e.finalReturn)} | ${e.finalReturn.metric} | ${formatRate(e.envStepsPerSecond)} |`,
+  );
+  return [
+    `# ${manifest.suite.name}`,
+    "",
+    manifest.suite.description,
+    "",
+    `Reproduces: ${manifest.suite.figure}`,
+    "",
+    "| experiment | seeds | return (mean ± 95 % CI) | metric | env steps/s |",
+    "|---|---|---|---|---|",
+    ...rows,
+    "",
+    `Commit \`${manifest.commit}\`, ${manifest.machine.cpuModel} × ${manifest.machine.cores}, Node ${manifest.machine.node}, backend ${manifest.machine.backend}, last run ${manifest.wallSeconds.toFixed(1)} s.`,
+    "",
+  ].join("\n");
+}
+
+function renderCurvesCsv(report: SuiteReport): string {
+  const lines = ["suite,experiment,curve,env_steps,mean,ci_low,ci_high,seeds"];
+  for (const e of report.experiments) {
+    for (const [curve, points] of [
+      ["evaluation", e.evaluationCurve],
+      ["training", e.trainingCurve],
+    ] as const) {
+      for (const p of points as CurvePoint[]) {
+        lines.push(
+          [report.manifest.suite.name, e.folder, curve, p.envSteps, p.mean, p.low, p.high, p.count].join(","),
+        );
+      }
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function renderFinalCsv(report: SuiteReport): string {
+  const lines = ["suite,experiment,metric,mean,ci_low,ci_high,seeds,env_steps_per_second"];
+  for (const e of report.experiments) {
+    const f = e.finalReturn;
+    lines.push(
+      [
+        report.manifest.suite.name,
+        e.folder,
+        f.metric,
+        f.mean,
+        f.low,
+        f.high,
+        f.count,
+        e.envStepsPerSecond.mean,
+      ].join(","),
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function formatInterval(value: MeanWithInterval): string {
+  if (value.count === 0) return "–";
+  if (value.count === 1) return value.mean.toFixed(2);
+  return `${value.mean.toFixed(2)} ± ${((value.high - value.low) / 2).toFixed(2)}`;
+}
+
+function formatRate(value: MeanWithInterval): string {
+  return value.count === 0 ? "–" : Math.round(value.mean).toLocaleString("en");
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
+  );
+}
