@@ -3,6 +3,7 @@
  * This file is the package's whole public API.
  */
 
+export { ALOHA_LAYOUTS, Aloha, type AlohaLayout, type AlohaOptions } from "./aloha/aloha.js";
 export {
   COORDINATION_GAME_TIE_MARGINS,
   CoordinationGame,
@@ -22,11 +23,24 @@ export {
 export { OptionsError, parseOptions } from "./env/parse-options.js";
 export { validateActions } from "./env/validate-actions.js";
 export { AgentGraph, type FromEdgesOptions } from "./graph/agent-graph.js";
+export { JUNGLE_ACTION_OFFSETS, JUNGLE_FIRST_ATTACK, Jungle, type JungleOptions } from "./jungle/jungle.js";
+export {
+  PRISONERS_DILEMMA_ACTIONS,
+  PRISONERS_DILEMMA_LAYOUTS,
+  PrisonersDilemma,
+  type PrisonersDilemmaLayout,
+  type PrisonersDilemmaOptions,
+} from "./prisoners-dilemma/prisoners-dilemma.js";
 export { createRng, Rng, type RngState, type TypedNumberArray } from "./random/rng.js";
 export { Box } from "./spaces/box.js";
 export { Discrete } from "./spaces/discrete.js";
 export { MultiDiscrete } from "./spaces/multi-discrete.js";
 export type { Space } from "./spaces/space.js";
+export { DialsWarehouse, type DialsWarehouseOptions } from "./warehouse/warehouse.js";
+export {
+  WarehouseLocalSimulator,
+  type WarehouseLocalSimulatorOptions,
+} from "./warehouse/warehouse-local-simulator.js";
 export { EnvWrapper } from "./wrappers/env-wrapper.js";
 export { type EpisodeStatistics, RecordEpisodeStatistics } from "./wrappers/record-episode-statistics.js";
 export { SyncVectorEnv, type VectorStepResult } from "./wrappers/sync-vector-env.js";

@@ -1,4 +1,12 @@
-import { CoordinationGame, type MultiAgentEnv, type Rng } from "@netmarl/envs";
+import {
+  Aloha,
+  CoordinationGame,
+  DialsWarehouse,
+  Jungle,
+  type MultiAgentEnv,
+  PrisonersDilemma,
+  type Rng,
+} from "@netmarl/envs";
 
 /** Size options every registered environment understands (mapped to its own option names). */
 export interface EnvironmentSize {
@@ -14,17 +22,43 @@ export interface EnvironmentEntry {
   create(options: Record<string, unknown>, size: EnvironmentSize, rng: Rng): MultiAgentEnv;
 }
 
+/** The environment's options with `--agents` mapped to `numAgents`. */
+const withAgents = (options: Record<string, unknown>, size: EnvironmentSize) => ({
+  ...options,
+  ...(size.agents === undefined ? {} : { numAgents: size.agents }),
+});
+
 /** Every environment the bench knows. Adding one is one entry here. */
 export const ENVIRONMENTS: readonly EnvironmentEntry[] = [
   {
     id: "coordination-game",
     description:
       "BN-DAG coordination game: N binary agents, ε-noisy transitions, team reward (N = 2, 3, 5, 10)",
-    create: (options, size, rng) =>
-      new CoordinationGame(
-        { ...options, ...(size.agents === undefined ? {} : { numAgents: size.agents }) },
-        rng,
-      ),
+    create: (options, size, rng) => new CoordinationGame(withAgents(options, size), rng),
+  },
+  {
+    id: "aloha",
+    description:
+      "CASEC/BNPG Aloha: 10 islands (original adjacency), backlog ≤ 5, arrivals 0.6, team reward, 20 steps",
+    create: (options, size, rng) => new Aloha(withAgents(options, size), rng),
+  },
+  {
+    id: "prisoners-dilemma",
+    description:
+      "Networked iterated prisoner's dilemma (R=3, T=5, S=0, P=1); 2 agents by default (LToS prisoner, project-defined)",
+    create: (options, size, rng) => new PrisonersDilemma(withAgents(options, size), rng),
+  },
+  {
+    id: "jungle",
+    description:
+      "MAgent jungle as in DGN: 30×30, 20 agents, 12 food, 9 actions, 123-dim observation, 120 steps",
+    create: (options, size, rng) => new Jungle(withAgents(options, size), rng),
+  },
+  {
+    id: "dials/warehouse",
+    description:
+      "DIALS warehouse: learners on the inner robot lattice (4, 25, 49, 100), 37-dim observation, 100 steps",
+    create: (options, size, rng) => new DialsWarehouse(withAgents(options, size), rng),
   },
 ];
 
