@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { fetchDatasets } from "./commands/fetch-data.js";
 import { collectMachineInfo } from "./commands/machine-info.js";
 import { measureEnvSpeed } from "./commands/measure-env-speed.js";
+import { runCityFlow, runCityFlowGrid } from "./commands/run-cityflow.js";
 import { trainOnce } from "./commands/train-once.js";
 import { runSuite, type SuiteManifest } from "./execution/run-suite.js";
 import { createProgressDisplay } from "./progress/progress-display.js";
@@ -168,22 +169,53 @@ program
   .description("Environment steps per second with random actions (resets included)")
   .argument("<env-id>", "a registered environment (see `list`)")
   .option("--agents <n>", "number of agents", positiveInteger("--agents"))
+  .option("--grid <RxC>", "grid size for traffic environments, e.g. 35x35")
   .option("--steps <n>", "environment steps to time", positiveInteger("--steps"), 100_000)
   .option("--seed <n>", "seed for the environment and the actions", nonNegativeInteger("--seed"), 1)
   .option("--json", "print JSON")
-  .action((envId: string, options: { agents?: number; steps: number; seed: number; json?: boolean }) => {
-    const env = findEnvironment(envId).create({}, { agents: options.agents }, createRng(options.seed));
-    const progress = createProgressDisplay(`env-speed ${envId}`, options.steps);
-    const result = measureEnvSpeed(env, {
-      steps: options.steps,
-      seed: options.seed,
-      onProgress: progress.update,
-    });
+  .action(
+    (
+      envId: string,
+      options: { agents?: number; grid?: string; steps: number; seed: number; json?: boolean },
+    ) => {
+      const size = { agents: options.agents, grid: options.grid };
+      const env = findEnvironment(envId).create({}, size, createRng(options.seed));
+      const progress = createProgressDisplay(`env-speed ${envId}`, options.steps);
+      const result = measureEnvSpeed(env, {
+        steps: options.steps,
+        seed: options.seed,
+        onProgress: progress.update,
+      });
+      progress.stop();
+      print(result, options.json === true, () =>
+        [
+          `${result.envId} with ${result.agents} agents: ${result.steps} steps in ${result.seconds.toFixed(3)} s`,
+          `${Math.round(result.envStepsPerSecond).toLocaleString("en")} env steps/s, ${Math.round(result.agentStepsPerSecond).toLocaleString("en")} agent steps/s`,
+        ].join("\n"),
+      );
+    },
+  );
+
+program
+  .command("cityflow")
+  .description(
+    "Run NetMARL's CityFlow engine on a CityFlow config.json (or a generated RxC grid) in fixed-time mode",
+  )
+  .argument(
+    "<config-or-grid>",
+    "a CityFlow config.json, or RxC for CityFlow's generated grid (--tlPlan --turn --interval 10)",
+  )
+  .option("--steps <n>", "simulation steps", positiveInteger("--steps"), 3600)
+  .option("--json", "print JSON")
+  .action((target: string, options: { steps: number; json?: boolean }) => {
+    const progress = createProgressDisplay(`cityflow ${target}`, options.steps);
+    const run = /^\d+x\d+$/.test(target) ? runCityFlowGrid : runCityFlow;
+    const result = run(target, { steps: options.steps, onProgress: progress.update });
     progress.stop();
     print(result, options.json === true, () =>
       [
-        `${result.envId} with ${result.agents} agents: ${result.steps} steps in ${result.seconds.toFixed(3)} s`,
-        `${Math.round(result.envStepsPerSecond).toLocaleString("en")} env steps/s, ${Math.round(result.agentStepsPerSecond).toLocaleString("en")} agent steps/s`,
+        `${target}: average travel time ${result.averageTravelTime.toFixed(4)} s, ${result.vehiclesFinished}/${result.vehiclesCreated} vehicles finished`,
+        `${result.steps} steps in ${result.seconds.toFixed(2)} s (${Math.round(result.stepsPerSecond).toLocaleString("en")} steps/s)`,
       ].join("\n"),
     );
   });

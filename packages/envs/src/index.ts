@@ -25,6 +25,31 @@ export { validateActions } from "./env/validate-actions.js";
 export { AgentGraph, type FromEdgesOptions } from "./graph/agent-graph.js";
 export { JUNGLE_ACTION_OFFSETS, JUNGLE_FIRST_ATTACK, Jungle, type JungleOptions } from "./jungle/jungle.js";
 export {
+  COOPERATIVE_NAVIGATION_PRESETS,
+  CooperativeNavigation,
+  type CooperativeNavigationOptions,
+} from "./mpe/cooperative-navigation.js";
+export {
+  COOPERATIVE_PUSH_PRESETS,
+  CooperativePush,
+  type CooperativePushOptions,
+} from "./mpe/cooperative-push.js";
+export {
+  createMpeEnvironment,
+  MPE_SCENARIO_IDS,
+  MPE_SCENARIOS,
+  type MpeScenarioEntry,
+  type MpeScenarioId,
+} from "./mpe/create-mpe-environment.js";
+export {
+  HETEROGENEOUS_NAVIGATION_PRESETS,
+  HeterogeneousNavigation,
+  type HeterogeneousNavigationOptions,
+} from "./mpe/heterogeneous-navigation.js";
+export { type MpeActionMode, MpeEnv, type MpeObservationSorting, type MpeSnapshot } from "./mpe/mpe-env.js";
+export { type CollisionRule, contactCutoff, MPE_PHYSICS, MpeWorld } from "./mpe/mpe-world.js";
+export { PREDATOR_PREY_PRESETS, PredatorPrey, type PredatorPreyOptions } from "./mpe/predator-prey.js";
+export {
   PRISONERS_DILEMMA_ACTIONS,
   PRISONERS_DILEMMA_LAYOUTS,
   PrisonersDilemma,
@@ -36,6 +61,36 @@ export { Box } from "./spaces/box.js";
 export { Discrete } from "./spaces/discrete.js";
 export { MultiDiscrete } from "./spaces/multi-discrete.js";
 export type { Space } from "./spaces/space.js";
+export {
+  type CityFlowConfig,
+  type FlowSpec,
+  parseCityFlowConfig,
+  parseFlows,
+  parseRoadnet,
+  type RoadnetSpec,
+  type VehicleParameters,
+} from "./traffic/cityflow-files.js";
+export { CityFlowFormatError } from "./traffic/cityflow-format-error.js";
+export {
+  DialsLocalSimulator,
+  DialsTrafficEnv,
+  type DialsTrafficOptions,
+} from "./traffic/dials-traffic-env.js";
+export {
+  type GridScenario,
+  type GridScenarioOptions,
+  generateGridScenario,
+  parseGridSize,
+} from "./traffic/grid-scenario.js";
+export {
+  type CityFlowScenario,
+  createEngineFromScenario,
+  loadCityFlowScenario,
+  loadRoadnetAndFlows,
+} from "./traffic/load-cityflow-scenario.js";
+export { RoadNetwork } from "./traffic/road-network.js";
+export { SignalControlEnv, type SignalControlOptions } from "./traffic/signal-control-env.js";
+export { TrafficEngine, type TrafficEngineOptions } from "./traffic/traffic-engine.js";
 export { DialsWarehouse, type DialsWarehouseOptions } from "./warehouse/warehouse.js";
 export {
   WarehouseLocalSimulator,

@@ -1,17 +1,23 @@
 import {
   Aloha,
   CoordinationGame,
+  DialsTrafficEnv,
   DialsWarehouse,
   Jungle,
+  MPE_SCENARIOS,
   type MultiAgentEnv,
   PrisonersDilemma,
+  parseGridSize,
   type Rng,
+  SignalControlEnv,
 } from "@netmarl/envs";
 
 /** Size options every registered environment understands (mapped to its own option names). */
 export interface EnvironmentSize {
   /** Number of agents N, where the environment lets it vary. */
   agents?: number;
+  /** Grid size "RxC" for grid environments (traffic). */
+  grid?: string;
 }
 
 /** An environment the bench can build by id. */
@@ -60,7 +66,42 @@ export const ENVIRONMENTS: readonly EnvironmentEntry[] = [
       "DIALS warehouse: learners on the inner robot lattice (4, 25, 49, 100), 37-dim observation, 100 steps",
     create: (options, size, rng) => new DialsWarehouse(withAgents(options, size), rng),
   },
+  ...MPE_SCENARIOS.map((scenario) => ({
+    id: scenario.id,
+    description: scenario.description,
+    create: (options: Record<string, unknown>, size: EnvironmentSize, rng: Rng) =>
+      scenario.create(withAgents(options, size), rng),
+  })),
+  {
+    id: "cityflow/signal-control",
+    description:
+      'CityFlow signal control (CoLight/LToS): an agent per intersection, 20-dim obs, 10 s decisions; options config | roadnet+flow | grid "RxC"',
+    create: (options, size, rng) => new SignalControlEnv({ ...options, ...gridOption(size) }, rng),
+  },
+  {
+    id: "dials/traffic",
+    description: "DIALS traffic grid: keep/switch lights, 40-bit obs, Bernoulli 0.1 inflows, horizon 300",
+    create: (options, size, rng) => {
+      const { grid } = gridOption(size);
+      return new DialsTrafficEnv({ ...options, ...(grid === undefined ? {} : parseGridSize(grid)) }, rng);
+    },
+  },
 ];
+
+/** `--grid RxC`, or `--agents N` as a square grid ("10x10" for 100). */
+function gridOption(size: EnvironmentSize): { grid?: string } {
+  if (size.grid !== undefined) return { grid: size.grid };
+  if (size.agents === undefined) return {};
+  return { grid: squareGrid(size.agents) };
+}
+
+/** `--agents 100` → "10x10" for grid environments. */
+function squareGrid(agents: number): string {
+  const side = Math.sqrt(agents);
+  if (!Number.isInteger(side))
+    throw new RangeError(`--agents ${agents} is not a square grid (16, 49, 100, 1225 …)`);
+  return `${side}x${side}`;
+}
 
 /** The entry for `id`, or an error listing the known ids. */
 export function findEnvironment(id: string): EnvironmentEntry {
