@@ -11,3 +11,49 @@ export {
   type InitBackendOptions,
   initBackend,
 } from "./backend/init-backend.js";
+export { Categorical } from "./discrete/categorical.js";
+export { sampleGumbel } from "./discrete/gumbel.js";
+export {
+  type GumbelSinkhornOptions,
+  gumbelSinkhorn,
+  hardPermutations,
+  sinkhorn,
+} from "./discrete/gumbel-sinkhorn.js";
+export { type GumbelSoftmaxOptions, gumbelSoftmax } from "./discrete/gumbel-softmax.js";
+export { hungarian } from "./discrete/hungarian.js";
+export {
+  type DagSample,
+  dagDensity,
+  type SampleDagOptions,
+  sampleDag,
+  strictUpperMask,
+} from "./discrete/sample-dag.js";
+export {
+  type Aggregation,
+  DENSE_MAX_FAN_IN,
+  GraphBatch,
+  type GraphBatchOptions,
+  type NeighbourhoodLayout,
+} from "./graph/graph-batch.js";
+export { RowGroups } from "./graph/row-groups.js";
+export { DeepSet, type DeepSetOptions } from "./layers/deep-set.js";
+export { Dense, type DenseOptions } from "./layers/dense.js";
+export { GraphAttention, type GraphAttentionOptions } from "./layers/graph-attention.js";
+export { GroupEncoder, type GroupEncoderOptions } from "./layers/group-encoder.js";
+export { GRUCell, type GRUCellOptions } from "./layers/gru-cell.js";
+export { LoopyBPLayer, type LoopyBPLayerOptions, type LoopyBPState } from "./layers/loopy-bp-layer.js";
+export { MeanFieldLayer, type MeanFieldLayerOptions } from "./layers/mean-field-layer.js";
+export { MLP, type MLPOptions } from "./layers/mlp.js";
+export {
+  CHECKPOINT_FORMAT,
+  CheckpointError,
+  type CheckpointManifest,
+  loadCheckpoint,
+  readCheckpoint,
+  saveCheckpoint,
+} from "./module/checkpoint.js";
+export { glorotUniform, Module, type NamedWeight, uniformValues } from "./module/module.js";
+export { type LinearActivation, linear, matMulNT, matMulTN, transposeTall } from "./ops/linear.js";
+export { applyRowMap, RowMap } from "./ops/row-map.js";
+export { stopGradient, straightThrough } from "./ops/stop-gradient.js";
+export { checkGradients, type GradientCheckResult } from "./testing/check-gradients.js";

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { registerGradients } from "./register-gradients.js";
 
 /** The TensorFlow.js backends NetMARL knows, fastest first. */
 export const BACKEND_NAMES = ["tensorflow", "wasm", "cpu"] as const;
@@ -29,7 +30,8 @@ const BACKEND_PACKAGES: Record<BackendName, string> = {
  * Chooses and activates a TensorFlow.js backend. With `preferred` (or `NETMARL_BACKEND`) set,
  * exactly that backend is used or a {@link BackendUnavailableError} says why not; with neither
  * (or `"auto"`) the first that loads of native `tensorflow` (`@tensorflow/tfjs-node`), `wasm`
- * (SIMD, one thread in Node) and `cpu` is used. Returns the active backend's name.
+ * (SIMD, one thread in Node) and `cpu` is used. Returns the active backend's name. It also makes
+ * sure gradient functions are registered (see `registerGradients`).
  */
 export async function initBackend(
   preferred?: BackendName | "auto",
@@ -44,6 +46,7 @@ export async function initBackend(
       `${source} = "${requested}" is not a backend; expected one of ${BACKEND_NAMES.join(", ")} or auto`,
     );
   }
+  await registerGradients();
   const candidates: readonly BackendName[] = requested === "auto" ? BACKEND_NAMES : [requested];
   const reasons: string[] = [];
   for (const name of candidates) {

@@ -1,0 +1,268 @@
+import { AgentGraph, createRng, type Rng } from "@netmarl/envs";
+import {
+  availableBackends,
+  type BackendName,
+  Dense,
+  GraphAttention,
+  GraphBatch,
+  initBackend,
+  MeanFieldLayer,
+  Module,
+} from "@netmarl/graph-nn";
+import * as tf from "@tensorflow/tfjs-core";
+
+/** Options of {@link measureNnSpeed}; defaults are the issue-6 benchmark. */
+export interface NnSpeedOptions {
+  /** Backends to measure; default every available one. */
+  backends?: BackendName[];
+  /** Graphs per batch. Default 256. */
+  batchSize?: number;
+  /** Nodes per graph. Default 200. */
+  numAgents?: number;
+  /** Neighbours per node (k-nearest in a random point cloud). Default 5. */
+  neighbours?: number;
+  /** Observation width. Default 26 (PIC MPE cooperative navigation). */
+  obsDim?: number;
+  hiddenSize?: number;
+  numActions?: number;
+  /** Timed training steps per network and backend (after one untimed warm-up). Default 5. */
+  steps?: number;
+  /** Networks to time. Default both. */
+  networks?: ("mean-field" | "graph-attention")[];
+  /** Also run `tf.profile` on one step and report the heaviest kernels. Default true. */
+  profile?: boolean;
+  seed?: number;
+  onProgress?: (message: string) => void;
+}
+
+/** Timing of one network on one backend. */
+export interface NnStepTiming {
+  network: "mean-field" | "graph-attention";
+  /** Median wall time of one forward + backward + Adam step. */
+  secondsPerStep: number;
+  /** Every timed step, seconds. */
+  stepSeconds: number[];
+  /** PyTorch anchor / secondsPerStep (≥ 1 means no slower), mean-field only. */
+  ratioToAnchor?: number;
+  /** Kernels by total time in one profiled step, heaviest first. */
+  topKernels?: { kernel: string; milliseconds: number; calls: number }[];
+  parameters: number;
+}
+
+export interface NnSpeedBackendResult {
+  backend: BackendName;
+  results: NnStepTiming[];
+}
+
+export interface NnSpeedResult {
+  batchSize: number;
+  numAgents: number;
+  neighbours: number;
+  nodes: number;
+  edges: number;
+  /** PyTorch 1.13 CPU (OpenBLAS, one thread), mean-field step, from issue 6. */
+  anchorSeconds: number;
+  backends: NnSpeedBackendResult[];
+}
+
+/** PyTorch 1.13 CPU one-thread seconds for the mean-field step (issue 6). */
+export const PYTORCH_MEAN_FIELD_ANCHOR_SECONDS = 1.05;
+
+/**
+ * One training step (forward + backward + Adam) of (a) encoder 26→128, two MeanFieldLayers, head
+ * 128→5 with a log-softmax (cross-entropy) loss and (b) encoder, two 2-head GraphAttention layers
+ * (2 × 64 = 128), head — on 256 graphs of 200 nodes with 5 neighbours each, per backend.
+ */
+export async function measureNnSpeed(options: NnSpeedOptions = {}): Promise<NnSpeedResult> {
+  const batchSize = options.batchSize ?? 256;
+  const numAgents = options.numAgents ?? 200;
+  const neighbours = options.neighbours ?? 5;
+  const obsDim = options.obsDim ?? 26;
+  const hidden = options.hiddenSize ?? 128;
+  const numActions = options.numActions ?? 5;
+  const steps = options.steps ?? 5;
+  const rng = createRng(options.seed ?? 0).fork("nn-speed");
+  const graph = nearestNeighbourGraph(numAgents, neighbours, rng.fork("graph"));
+  const backends = options.backends ?? (await availableBackends());
+  const report = options.onProgress ?? (() => {});
+  const out: NnSpeedBackendResult[] = [];
+  const nodes = batchSize * numAgents;
+  const observations = rng.fork("obs").fillUniform(new Float32Array(nodes * obsDim), -1, 1);
+  const targets = new Int32Array(nodes).map(() => rng.int(numActions));
+  for (const backend of backends) {
+    await initBackend(backend, { log: false });
+    const batch = GraphBatch.repeat(graph, batchSize);
+    const x = tf.tensor2d(observations, [nodes, obsDim]);
+    const labels = tf.oneHot(tf.tensor1d(targets, "int32"), numActions);
+    const results: NnStepTiming[] = [];
+    for (const network of options.networks ?? (["mean-field", "graph-attention"] as const)) {
+      report(`${backend}: ${network}`);
+      const model =
+        network === "mean-field"
+          ? new MeanFieldNetwork(obsDim, hidden, numActions, rng.fork(network))
+          : new AttentionNetwork(obsDim, hidden, numActions, rng.fork(network));
+      const optimizer = tf.train.adam(1e-3);
+      const step = () => {
+        const loss = optimizer.minimize(
+          () => {
+            const logProbs = tf.logSoftmax(model.apply(batch, x));
+            return tf.neg(tf.mean(tf.sum(tf.mul(logProbs, labels), 1))) as tf.Scalar;
+          },
+          true,
+          model.trainableVariables(),
+        );
+        loss?.dataSync();
+        loss?.dispose();
+      };
+      step(); // warm-up: kernels compiled, XNNPACK operators created, Adam slots allocated
+      const stepSeconds: number[] = [];
+      for (let s = 0; s < steps; s++) {
+        const started = performance.now();
+        step();
+        stepSeconds.push((performance.now() - started) / 1000);
+      }
+      const timing: NnStepTiming = {
+        network,
+        secondsPerStep: median(stepSeconds),
+        stepSeconds,
+        parameters: model.countParameters(),
+      };
+      if (network === "mean-field")
+        timing.ratioToAnchor = PYTORCH_MEAN_FIELD_ANCHOR_SECONDS / timing.secondsPerStep;
+      if (options.profile !== false) timing.topKernels = await profileStep(step);
+      results.push(timing);
+      optimizer.dispose();
+      model.dispose();
+    }
+    x.dispose();
+    labels.dispose();
+    batch.dispose();
+    out.push({ backend, results });
+  }
+  return {
+    batchSize,
+    numAgents,
+    neighbours,
+    nodes,
+    edges: nodes * neighbours,
+    anchorSeconds: PYTORCH_MEAN_FIELD_ANCHOR_SECONDS,
+    backends: out,
+  };
+}
+
+/** Encoder → two mean-field rounds (μ⁰ = the encoded state) → action head. */
+class MeanFieldNetwork extends Module {
+  private readonly encoder: Dense;
+  private readonly layers: MeanFieldLayer[];
+  private readonly head: Dense;
+
+  constructor(obsDim: number, hidden: number, actions: number, rng: Rng) {
+    super();
+    this.encoder = this.addChild(
+      "encoder",
+      new Dense(
+        { inputSize: obsDim, outputSize: hidden, activation: "relu", inputGradient: false },
+        rng.fork(0),
+      ),
+    );
+    this.layers = [1, 2].map((l) =>
+      this.addChild(
+        `meanField.${l}`,
+        new MeanFieldLayer({ stateSize: hidden, hiddenSize: hidden }, rng.fork(l)),
+      ),
+    );
+    this.head = this.addChild("head", new Dense({ inputSize: hidden, outputSize: actions }, rng.fork(3)));
+  }
+
+  apply(graph: GraphBatch, x: tf.Tensor2D): tf.Tensor2D {
+    const state = this.encoder.apply(x);
+    const stateSum = MeanFieldLayer.aggregateState(graph, state); // shared by both rounds
+    let intention = state;
+    for (const layer of this.layers) intention = layer.apply(graph, state, intention, stateSum);
+    return this.head.apply(intention);
+  }
+}
+
+/** Encoder → two 2-head GraphAttention layers → action head. */
+class AttentionNetwork extends Module {
+  private readonly encoder: Dense;
+  private readonly layers: GraphAttention[];
+  private readonly head: Dense;
+
+  constructor(obsDim: number, hidden: number, actions: number, rng: Rng) {
+    super();
+    this.encoder = this.addChild(
+      "encoder",
+      new Dense(
+        { inputSize: obsDim, outputSize: hidden, activation: "relu", inputGradient: false },
+        rng.fork(0),
+      ),
+    );
+    this.layers = [1, 2].map((l) =>
+      this.addChild(
+        `attention.${l}`,
+        new GraphAttention(
+          { inputSize: hidden, numHeads: 2, headSize: hidden / 2, outputSize: hidden },
+          rng.fork(l),
+        ),
+      ),
+    );
+    this.head = this.addChild("head", new Dense({ inputSize: hidden, outputSize: actions }, rng.fork(3)));
+  }
+
+  apply(graph: GraphBatch, x: tf.Tensor2D): tf.Tensor2D {
+    let h = this.encoder.apply(x);
+    for (const layer of this.layers) h = layer.apply(graph, h);
+    return this.head.apply(h);
+  }
+}
+
+/** Each node hears its k nearest others in a uniform random point cloud (PIC's neighbourhood). */
+export function nearestNeighbourGraph(numAgents: number, k: number, rng: Rng): AgentGraph {
+  const points = rng.fillUniform(new Float64Array(numAgents * 2));
+  const sources: number[] = [];
+  const targets: number[] = [];
+  const distance = new Float64Array(numAgents);
+  const order = Array.from({ length: numAgents }, (_, j) => j);
+  for (let i = 0; i < numAgents; i++) {
+    for (let j = 0; j < numAgents; j++) {
+      distance[j] = (points[2 * i] - points[2 * j]) ** 2 + (points[2 * i + 1] - points[2 * j + 1]) ** 2;
+    }
+    order.sort((a, b) => distance[a] - distance[b] || a - b);
+    let taken = 0;
+    for (const j of order) {
+      if (j === i) continue;
+      sources.push(j);
+      targets.push(i);
+      if (++taken === k) break;
+    }
+  }
+  return AgentGraph.fromEdges(numAgents, { sources, targets }, { directed: true });
+}
+
+async function profileStep(
+  step: () => void,
+): Promise<{ kernel: string; milliseconds: number; calls: number }[]> {
+  const info = await tf.profile(() => {
+    step();
+    return [];
+  });
+  const totals = new Map<string, { milliseconds: number; calls: number }>();
+  for (const kernel of info.kernels) {
+    const ms = Number(await kernel.kernelTimeMs) || 0;
+    const entry = totals.get(kernel.name) ?? { milliseconds: 0, calls: 0 };
+    entry.milliseconds += ms;
+    entry.calls++;
+    totals.set(kernel.name, entry);
+  }
+  return [...totals.entries()]
+    .map(([kernel, t]) => ({ kernel, milliseconds: Math.round(t.milliseconds * 10) / 10, calls: t.calls }))
+    .sort((a, b) => b.milliseconds - a.milliseconds)
+    .slice(0, 8);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
