@@ -7,7 +7,14 @@ export { type ReplayBatch, ReplayBuffer, type ReplayBufferOptions } from "./buff
 export { RolloutBuffer, type RolloutBufferOptions, type RolloutStep } from "./buffers/rollout-buffer.js";
 export { type AlgorithmDefinition, defineAlgorithm } from "./contracts/algorithm-definition.js";
 export type { ActOptions, Learner, LearnerState, Metrics, Transition } from "./contracts/learner.js";
+export { type DqnConfig, DqnLearner, dqnAlgorithm } from "./learners/dqn/dqn-learner.js";
 export { FixedPolicyLearner, fixedPolicyAlgorithm, type Policy } from "./learners/fixed-policy-learner.js";
+export {
+  ippoAlgorithm,
+  type MappoConfig,
+  MappoLearner,
+  mappoAlgorithm,
+} from "./learners/ppo/mappo-learner.js";
 export { RandomLearner, randomAlgorithm } from "./learners/random-learner.js";
 export { type TabularQConfig, TabularQLearner, tabularQAlgorithm } from "./learners/tabular-q-learner.js";
 export {
@@ -17,6 +24,7 @@ export {
   type MetricsSink,
   readJsonl,
 } from "./metrics/metrics-sink.js";
+export { Adam, type AdamOptions, type AdamState } from "./optim/adam.js";
 export { writeFileAtomic } from "./persistence/write-file-atomic.js";
 export { loadRunCheckpoint, type RunCheckpoint } from "./runner/run-checkpoint.js";
 export {

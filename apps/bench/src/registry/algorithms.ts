@@ -1,6 +1,9 @@
 import {
   type AlgorithmDefinition,
+  dqnAlgorithm,
   fixedPolicyAlgorithm,
+  ippoAlgorithm,
+  mappoAlgorithm,
   randomAlgorithm,
   tabularQAlgorithm,
 } from "@netmarl/trainers";
@@ -10,6 +13,9 @@ export const ALGORITHMS: readonly AlgorithmDefinition[] = [
   randomAlgorithm,
   fixedPolicyAlgorithm,
   tabularQAlgorithm,
+  dqnAlgorithm,
+  mappoAlgorithm,
+  ippoAlgorithm,
 ];
 
 /** The definition for `id`, or an error listing the known ids. */

@@ -4,27 +4,58 @@ import { parseSuite, type Suite, type SuiteInput } from "./experiment-schema.js"
  * `quick`: every registered algorithm on small tasks, a few minutes on 2 cores — the smoke test of
  * the whole pipeline and the README's main command.
  */
+const coordination = { id: "coordination-game", options: { numAgents: 3 } };
+const aloha = { id: "aloha", options: {} };
 const quick: SuiteInput = {
   name: "quick",
-  description: "Every registered algorithm on small tasks; finishes in minutes on 2 cores.",
-  figure:
-    "Sanity check, not a paper figure: learners should beat the random baseline on the coordination game.",
+  description:
+    "Every registered algorithm on small tasks (coordination game N = 3, Aloha); minutes on 2 cores.",
+  figure: "Sanity check, not a paper figure: every learner should beat random play on both tasks.",
   experiments: [
+    ...[coordination, aloha].flatMap((env) => [
+      {
+        env,
+        algorithm: { id: "random" },
+        run: { steps: 10_000, evalEvery: 2_000, evalEpisodes: 10 },
+        seeds: [0, 1, 2],
+      },
+      {
+        name: "always-zero",
+        env,
+        algorithm: { id: "fixed-policy", config: { actions: [0] } },
+        run: { steps: 10_000, evalEvery: 2_000, evalEpisodes: 10 },
+        seeds: [0, 1, 2],
+      },
+      {
+        env,
+        algorithm: {
+          id: "dqn",
+          config: {
+            learningStarts: 500,
+            epsilonDecaySteps: 6_000,
+            trainEvery: 2,
+            hiddenSizes: [32],
+            learningRate: 1e-3,
+          },
+        },
+        run: { steps: 10_000, evalEvery: 2_000, evalEpisodes: 10 },
+        seeds: [0, 1, 2],
+      },
+      {
+        env,
+        algorithm: { id: "mappo", config: { epochs: 5 } },
+        run: { steps: 20_000, evalEvery: 4_000, evalEpisodes: 10 },
+        seeds: [0, 1, 2],
+      },
+      {
+        env,
+        algorithm: { id: "ippo", config: { epochs: 5 } },
+        run: { steps: 20_000, evalEvery: 4_000, evalEpisodes: 10 },
+        seeds: [0, 1, 2],
+      },
+    ]),
     {
-      env: { id: "coordination-game", options: { numAgents: 3 } },
-      algorithm: { id: "random" },
-      run: { steps: 20_000, evalEvery: 2_000, evalEpisodes: 10 },
-      seeds: [0, 1, 2],
-    },
-    {
-      name: "all-zeros",
-      env: { id: "coordination-game", options: { numAgents: 3 } },
-      algorithm: { id: "fixed-policy", config: { actions: [0] } },
-      run: { steps: 20_000, evalEvery: 2_000, evalEpisodes: 10 },
-      seeds: [0, 1, 2],
-    },
-    {
-      env: { id: "coordination-game", options: { numAgents: 3 } },
+      env: coordination,
       algorithm: { id: "tabular-q", config: { epsilonDecaySteps: 10_000 } },
       run: { steps: 20_000, evalEvery: 2_000, evalEpisodes: 10 },
       seeds: [0, 1, 2],

@@ -1,5 +1,6 @@
 import type { AgentGraph, Rng } from "@netmarl/envs";
 import type { Transition } from "../contracts/learner.js";
+import { decodeTypedArrayInto, encodeTypedArray } from "../persistence/typed-array-codec.js";
 
 /** Shape of what a {@link ReplayBuffer} stores per transition. */
 export interface ReplayBufferOptions {
@@ -16,6 +17,13 @@ export interface ReplayBufferOptions {
    * Graph-based learners (DGN, LToS) need the graph the actions were chosen on.
    */
   maxNeighbors?: number;
+}
+
+/** Serialised contents of a {@link ReplayBuffer}. */
+export interface ReplayBufferState {
+  cursor: number;
+  filled: number;
+  arrays: Record<string, string>;
 }
 
 /** A minibatch in flat typed arrays, [batch][agent][entry] order; reused between samples. */
@@ -108,7 +116,7 @@ export class ReplayBuffer {
   }
 
   /** `batchSize` indices drawn uniformly (with replacement) from the stored transitions. */
-  sampleIndices(batchSize: number, rng: Rng, out = new Int32Array(batchSize)): Int32Array {
+  sampleIndices(batchSize: number, rng: Rng, out: Int32Array = new Int32Array(batchSize)): Int32Array {
     if (this.filled === 0) throw new RangeError("ReplayBuffer.sampleIndices: the buffer is empty");
     for (let b = 0; b < batchSize; b++) out[b] = rng.int(this.filled);
     return out;
@@ -161,8 +169,41 @@ export class ReplayBuffer {
   }
 
   /** `sampleIndices` then `gather`. */
-  sample(batch: ReplayBatch, rng: Rng, indices = new Int32Array(batch.size)): ReplayBatch {
+  sample(batch: ReplayBatch, rng: Rng, indices: Int32Array = new Int32Array(batch.size)): ReplayBatch {
     return this.gather(this.sampleIndices(batch.size, rng, indices), batch);
+  }
+
+  /** Everything stored, for checkpoints (arrays as base64). */
+  state(): ReplayBufferState {
+    return {
+      cursor: this.cursor,
+      filled: this.filled,
+      arrays: Object.fromEntries(this.namedArrays().map(([name, array]) => [name, encodeTypedArray(array)])),
+    };
+  }
+
+  /** Restores {@link ReplayBuffer.state} into a buffer of the same shape. */
+  load(state: ReplayBufferState): void {
+    for (const [name, array] of this.namedArrays()) {
+      const encoded = state.arrays[name];
+      if (typeof encoded !== "string") throw new RangeError(`ReplayBuffer.load: the state has no ${name}`);
+      decodeTypedArrayInto(encoded, array, `ReplayBuffer.load ${name}`);
+    }
+    this.cursor = state.cursor;
+    this.filled = state.filled;
+  }
+
+  private namedArrays(): [string, Float32Array | Int32Array | Uint8Array][] {
+    return [
+      ["obs", this.obs],
+      ["nextObs", this.nextObs],
+      ["actions", this.actions],
+      ["rewards", this.rewards],
+      ["terminated", this.terminated],
+      ["states", this.states],
+      ["nextStates", this.nextStates],
+      ["neighbors", this.neighbors],
+    ];
   }
 
   private storeGraph(slot: number, graph: AgentGraph): void {

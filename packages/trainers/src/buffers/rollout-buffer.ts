@@ -1,3 +1,5 @@
+import { decodeTypedArrayInto, encodeTypedArray } from "../persistence/typed-array-codec.js";
+
 /** Shape of a {@link RolloutBuffer}. */
 export interface RolloutBufferOptions {
   /** Steps per rollout (T). */
@@ -40,7 +42,8 @@ export class RolloutBuffer {
   readonly actionSize: number;
   readonly stateDim: number;
   readonly obs: Float32Array;
-  readonly state: Float32Array;
+  /** Global states, [step][env][stateDim]. */
+  readonly globalState: Float32Array;
   readonly actions: Float32Array;
   readonly logProbs: Float32Array;
   readonly values: Float32Array;
@@ -69,7 +72,7 @@ export class RolloutBuffer {
     const t = this.steps;
     const m = this.slots;
     this.obs = new Float32Array(t * m * this.obsDim);
-    this.state = new Float32Array(t * this.numEnvs * this.stateDim);
+    this.globalState = new Float32Array(t * this.numEnvs * this.stateDim);
     this.actions = new Float32Array(t * m * this.actionSize);
     this.logProbs = new Float32Array(t * m);
     this.values = new Float32Array(t * m);
@@ -110,7 +113,13 @@ export class RolloutBuffer {
         throw new RangeError(
           `RolloutBuffer.add: the buffer stores a state of ${this.stateDim}; the step has none`,
         );
-      copy(this.state, t * this.numEnvs * this.stateDim, step.state, this.numEnvs * this.stateDim, "state");
+      copy(
+        this.globalState,
+        t * this.numEnvs * this.stateDim,
+        step.state,
+        this.numEnvs * this.stateDim,
+        "state",
+      );
     }
     this.cursor++;
   }
@@ -146,6 +155,37 @@ export class RolloutBuffer {
 
   clear(): void {
     this.cursor = 0;
+  }
+
+  /** Stored steps for checkpoints (arrays as base64). */
+  state(): { cursor: number; arrays: Record<string, string> } {
+    return {
+      cursor: this.cursor,
+      arrays: Object.fromEntries(this.namedArrays().map(([name, a]) => [name, encodeTypedArray(a)])),
+    };
+  }
+
+  load(state: { cursor: number; arrays: Record<string, string> }): void {
+    for (const [name, array] of this.namedArrays()) {
+      const encoded = state.arrays[name];
+      if (typeof encoded !== "string") throw new RangeError(`RolloutBuffer.load: the state has no ${name}`);
+      decodeTypedArrayInto(encoded, array, `RolloutBuffer.load ${name}`);
+    }
+    this.cursor = state.cursor;
+  }
+
+  private namedArrays(): [string, Float32Array | Uint8Array][] {
+    return [
+      ["obs", this.obs],
+      ["globalState", this.globalState],
+      ["actions", this.actions],
+      ["logProbs", this.logProbs],
+      ["values", this.values],
+      ["rewards", this.rewards],
+      ["terminated", this.terminated],
+      ["truncated", this.truncated],
+      ["truncationValues", this.truncationValues],
+    ];
   }
 }
 

@@ -1,0 +1,332 @@
+/**
+ * # IQL / DQN (Mnih et al. 2015; independent learners as in pymarl's `iql`)
+ *
+ * Each agent learns Q_i(o_i, ·) from its own reward with the DQN loss
+ * (Q_i(o, a) − y)², y = r_i + γ (1 − terminated) Q̄_i(o', argmax_a Q_i(o', a)) (double DQN) or
+ * max_a Q̄_i(o', a), on minibatches from a replay buffer, ε-greedy exploration decayed linearly, a
+ * target network copied every `targetUpdateEvery` gradient steps (or Polyak-averaged with `tau`).
+ * With `shareParameters` all agents use one network and see a one-hot agent id (pymarl's default).
+ *
+ * Defaults follow pymarl (`src/config/algs/iql.yaml`, `default.yaml`; spec §5.4) where they apply to
+ * a feed-forward agent: γ 0.99, batch 32, ε 1 → 0.05 over 50k steps, grad clip 10, target update
+ * every 200 (here: gradient steps, not episodes), MSE loss; Adam lr 5e-4 replaces RMSprop (RMSprop
+ * α 0.99 in pymarl). Deviation: pymarl's agent is a GRU over the history; this baseline is an MLP
+ * on the current observation (a recurrent variant needs the GRU of @netmarl/graph-nn).
+ */
+import type { AgentGraph, EnvSpec, Rng, RngState } from "@netmarl/envs";
+import { Rng as RngClass } from "@netmarl/envs";
+import { MLP } from "@netmarl/graph-nn";
+import * as tf from "@tensorflow/tfjs-core";
+import { z } from "zod";
+import { ReplayBuffer, type ReplayBufferState } from "../../buffers/replay-buffer.js";
+import { defineAlgorithm } from "../../contracts/algorithm-definition.js";
+import type { ActOptions, Learner, LearnerState, Metrics, Transition } from "../../contracts/learner.js";
+import { Adam, type AdamState } from "../../optim/adam.js";
+import {
+  type EncodedWeight,
+  encodeModuleWeights,
+  loadModuleWeights,
+} from "../../persistence/module-weights.js";
+
+const configSchema = z
+  .object({
+    /** Hidden layer widths of the Q-network. */
+    hiddenSizes: z.array(z.number().int().min(1)).default([64, 64]),
+    /** Adam step size. */
+    learningRate: z.number().gt(0).default(5e-4),
+    /** Discount γ. */
+    discount: z.number().min(0).max(1).default(0.99),
+    /** Minibatch size (transitions; each holds every agent). */
+    batchSize: z.number().int().min(1).default(32),
+    /** Replay capacity in transitions. */
+    bufferCapacity: z.number().int().min(1).default(50_000),
+    /** Environment steps before the first update. */
+    learningStarts: z.number().int().min(0).default(1_000),
+    /** One gradient step every this many environment steps. */
+    trainEvery: z.number().int().min(1).default(1),
+    /** Hard target copy every this many gradient steps (used when `tau` is 0). */
+    targetUpdateEvery: z.number().int().min(1).default(200),
+    /** Polyak factor τ for a soft target update after every gradient step; 0 = hard copies. */
+    tau: z.number().min(0).max(1).default(0),
+    /** ε at the start … */
+    epsilonStart: z.number().min(0).max(1).default(1),
+    /** … decayed linearly to this … */
+    epsilonEnd: z.number().min(0).max(1).default(0.05),
+    /** … over this many environment steps. */
+    epsilonDecaySteps: z.number().int().min(1).default(50_000),
+    /** Double DQN targets (van Hasselt et al. 2016). */
+    doubleDqn: z.boolean().default(true),
+    /** One network for all agents (with a one-hot agent id in the input). */
+    shareParameters: z.boolean().default(true),
+    /** Clip the global gradient norm (0 = off). */
+    maxGradNorm: z.number().min(0).default(10),
+  })
+  .strict();
+
+export type DqnConfig = z.output<typeof configSchema>;
+
+export class DqnLearner implements Learner {
+  private readonly numAgents: number;
+  private readonly numActions: number;
+  private readonly inputSize: number;
+  private readonly online: MLP[];
+  private readonly target: MLP[];
+  private readonly optimizers: Adam[];
+  private readonly buffer: ReplayBuffer;
+  private readonly batch;
+  private readonly batchIndices: Int32Array;
+  private readonly actions: Int32Array;
+  private readonly actInput: Float32Array;
+  private readonly batchInput: Float32Array;
+  private readonly batchNextInput: Float32Array;
+  private steps = 0;
+  private updates = 0;
+
+  constructor(
+    private readonly spec: EnvSpec,
+    private readonly config: DqnConfig,
+    private rng: Rng,
+  ) {
+    if (spec.actionSpace.kind !== "discrete") {
+      throw new RangeError(`dqn: needs a Discrete action space; ${spec.id} has ${spec.actionSpace}`);
+    }
+    this.numAgents = spec.numAgents;
+    this.numActions = spec.actionSpace.n;
+    this.inputSize = spec.obsDim + (config.shareParameters ? spec.numAgents : 0);
+    const networks = config.shareParameters ? 1 : spec.numAgents;
+    const build = (stream: string, k: number) =>
+      new MLP(
+        { inputSize: this.inputSize, hiddenSizes: config.hiddenSizes, outputSize: this.numActions },
+        rng.fork(`${stream}-${k}`),
+      );
+    this.online = Array.from({ length: networks }, (_, k) => build("q", k));
+    this.target = Array.from({ length: networks }, (_, k) => build("target", k));
+    for (let k = 0; k < this.online.length; k++) this.online[k].copyWeightsTo(this.target[k]);
+    this.optimizers = this.online.map(
+      (network) =>
+        new Adam(network.trainableVariables(), {
+          learningRate: config.learningRate,
+          maxGradNorm: config.maxGradNorm,
+        }),
+    );
+    this.buffer = new ReplayBuffer({
+      capacity: config.bufferCapacity,
+      numAgents: spec.numAgents,
+      obsDim: spec.obsDim,
+      actionSize: 1,
+    });
+    this.batch = this.buffer.createBatch(config.batchSize);
+    this.batchIndices = new Int32Array(config.batchSize);
+    this.actions = new Int32Array(spec.numAgents);
+    this.actInput = new Float32Array(spec.numAgents * this.inputSize);
+    this.batchInput = new Float32Array(config.batchSize * spec.numAgents * this.inputSize);
+    this.batchNextInput = new Float32Array(config.batchSize * spec.numAgents * this.inputSize);
+  }
+
+  get epsilon(): number {
+    const { epsilonStart, epsilonEnd, epsilonDecaySteps } = this.config;
+    return epsilonStart + (epsilonEnd - epsilonStart) * Math.min(1, this.steps / epsilonDecaySteps);
+  }
+
+  act(observations: Float32Array, _graph: AgentGraph, options: ActOptions): Int32Array {
+    this.writeInputs(observations, 1, this.actInput);
+    const q = this.predict(this.online, this.actInput, 1);
+    const epsilon = options.explore ? this.epsilon : 0;
+    for (let agent = 0; agent < this.numAgents; agent++) {
+      this.actions[agent] =
+        epsilon > 0 && this.rng.uniform() < epsilon
+          ? this.rng.int(this.numActions)
+          : argmax(q, agent * this.numActions, this.numActions);
+    }
+    return this.actions;
+  }
+
+  observe(transition: Transition): void {
+    this.buffer.add(transition);
+    this.steps++;
+  }
+
+  update(): Metrics {
+    const { config } = this;
+    if (this.steps < Math.max(config.learningStarts, 1) || this.steps % config.trainEvery !== 0) return {};
+    const batch = this.buffer.sample(this.batch, this.rng, this.batchIndices);
+    const rows = config.batchSize;
+    this.writeInputs(batch.obs, rows, this.batchInput);
+    this.writeInputs(batch.nextObs, rows, this.batchNextInput);
+    let lossSum = 0;
+    let qSum = 0;
+    let normSum = 0;
+    for (let k = 0; k < this.online.length; k++) {
+      const agents = this.online.length === 1 ? null : k;
+      const result = this.trainNetwork(k, agents, batch.actions, batch.rewards, batch.terminated);
+      lossSum += result.loss;
+      qSum += result.meanQ;
+      normSum += result.gradNorm;
+    }
+    this.updates++;
+    this.updateTargets();
+    const count = this.online.length;
+    return {
+      "loss/td": lossSum / count,
+      "q/mean": qSum / count,
+      "grad/norm": normSum / count,
+      epsilon: this.epsilon,
+    };
+  }
+
+  state(): LearnerState {
+    return {
+      algorithm: "dqn",
+      steps: this.steps,
+      updates: this.updates,
+      rng: this.rng.getState(),
+      online: this.online.map(encodeModuleWeights),
+      target: this.target.map(encodeModuleWeights),
+      optimizers: this.optimizers.map((o) => o.getState()),
+      buffer: this.buffer.state(),
+    };
+  }
+
+  load(state: LearnerState): void {
+    if (state.algorithm !== "dqn") throw new RangeError(`dqn.load: the state is of "${state.algorithm}"`);
+    const online = state.online as EncodedWeight[][];
+    if (online.length !== this.online.length) {
+      throw new RangeError(
+        `dqn.load: the state has ${online.length} networks; this learner has ${this.online.length}`,
+      );
+    }
+    const target = state.target as EncodedWeight[][];
+    const optimizers = state.optimizers as AdamState[];
+    for (let k = 0; k < this.online.length; k++) {
+      loadModuleWeights(this.online[k], online[k], "dqn.load online");
+      loadModuleWeights(this.target[k], target[k], "dqn.load target");
+      this.optimizers[k].setState(optimizers[k]);
+    }
+    this.buffer.load(state.buffer as ReplayBufferState);
+    this.rng = RngClass.fromState(state.rng as RngState);
+    this.steps = state.steps as number;
+    this.updates = state.updates as number;
+  }
+
+  dispose(): void {
+    for (const network of [...this.online, ...this.target]) network.dispose();
+    for (const optimizer of this.optimizers) optimizer.dispose();
+  }
+
+  /** One gradient step of network k on all agents' rows (shared) or on agent k's rows. */
+  private trainNetwork(
+    k: number,
+    agent: number | null,
+    actions: Float32Array,
+    rewards: Float32Array,
+    terminated: Float32Array,
+  ) {
+    const { config, numActions, numAgents, inputSize } = this;
+    const rows = config.batchSize * (agent === null ? numAgents : 1);
+    const pick = (source: Float32Array, width: number) => selectRows(source, width, numAgents, agent);
+    const inputs = pick(this.batchInput, inputSize);
+    const nextInputs = pick(this.batchNextInput, inputSize);
+    const actionRows = pick(actions, 1);
+    const rewardRows = pick(rewards, 1);
+    const doneRows = pick(terminated, 1);
+    const targets = tf.tidy(() => {
+      const next = tf.tensor2d(nextInputs, [rows, inputSize]);
+      const targetQ = this.target[k].apply(next);
+      const choice = config.doubleDqn ? tf.argMax(this.online[k].apply(next), 1) : tf.argMax(targetQ, 1);
+      const bootstrap = tf.sum(tf.mul(targetQ, tf.oneHot(choice, numActions)), 1);
+      const notDone = tf.sub(1, tf.tensor1d(doneRows));
+      return tf.add(tf.tensor1d(rewardRows), tf.mul(tf.mul(bootstrap, notDone), config.discount));
+    });
+    const input = tf.tensor2d(inputs, [rows, inputSize]);
+    const mask = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(actionRows), "int32"), numActions));
+    let meanQ = 0;
+    const { loss, gradNorm } = this.optimizers[k].minimize(() => {
+      const q = tf.sum(tf.mul(this.online[k].apply(input), mask), 1);
+      meanQ = tf.mean(q).dataSync()[0];
+      return tf.mean(tf.square(tf.sub(q, targets)));
+    });
+    tf.dispose([targets, input, mask]);
+    return { loss, gradNorm, meanQ };
+  }
+
+  private updateTargets(): void {
+    const { tau, targetUpdateEvery } = this.config;
+    if (tau > 0) {
+      this.online.forEach((network, k) => {
+        const targetVariables = this.target[k].variables();
+        tf.tidy(() =>
+          network.variables().forEach((variable, i) => {
+            targetVariables[i].assign(tf.add(tf.mul(variable, tau), tf.mul(targetVariables[i], 1 - tau)));
+          }),
+        );
+      });
+    } else if (this.updates % targetUpdateEvery === 0) {
+      for (let k = 0; k < this.online.length; k++) this.online[k].copyWeightsTo(this.target[k]);
+    }
+  }
+
+  /** [rows × N × obsDim] observations → network inputs (with the one-hot agent id when shared). */
+  private writeInputs(observations: Float32Array, rows: number, out: Float32Array): void {
+    const { obsDim } = this.spec;
+    const n = this.numAgents;
+    const shared = this.config.shareParameters;
+    for (let row = 0; row < rows * n; row++) {
+      const base = row * this.inputSize;
+      out.set(observations.subarray(row * obsDim, (row + 1) * obsDim), base);
+      if (shared) {
+        out.fill(0, base + obsDim, base + this.inputSize);
+        out[base + obsDim + (row % n)] = 1;
+      }
+    }
+  }
+
+  /** Q-values of N agents for one input block: [N × numActions]. */
+  private predict(networks: MLP[], inputs: Float32Array, rows: number): Float32Array {
+    const n = this.numAgents;
+    if (networks.length === 1) {
+      return tf.tidy(
+        () => networks[0].apply(tf.tensor2d(inputs, [rows * n, this.inputSize])).dataSync() as Float32Array,
+      );
+    }
+    const out = new Float32Array(n * this.numActions);
+    for (let agent = 0; agent < n; agent++) {
+      const row = inputs.subarray(agent * this.inputSize, (agent + 1) * this.inputSize);
+      out.set(
+        tf.tidy(
+          () => networks[agent].apply(tf.tensor2d(row, [1, this.inputSize])).dataSync() as Float32Array,
+        ),
+        agent * this.numActions,
+      );
+    }
+    return out;
+  }
+}
+
+/** Rows of agent `agent` (every row when null) from [batch × N × width] data. */
+function selectRows(
+  source: Float32Array,
+  width: number,
+  numAgents: number,
+  agent: number | null,
+): Float32Array {
+  if (agent === null) return source;
+  const rows = source.length / (numAgents * width);
+  const out = new Float32Array(rows * width);
+  for (let b = 0; b < rows; b++)
+    out.set(source.subarray((b * numAgents + agent) * width, (b * numAgents + agent + 1) * width), b * width);
+  return out;
+}
+
+function argmax(values: Float32Array, offset: number, length: number): number {
+  let best = 0;
+  for (let i = 1; i < length; i++) if (values[offset + i] > values[offset + best]) best = i;
+  return best;
+}
+
+export const dqnAlgorithm = defineAlgorithm({
+  id: "dqn",
+  description:
+    "IQL/DQN: independent deep Q-learners (double DQN, optional parameter sharing with agent ids).",
+  configSchema,
+  create: (envSpec, config, rng) => new DqnLearner(envSpec, config, rng),
+});

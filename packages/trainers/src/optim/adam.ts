@@ -1,0 +1,118 @@
+import * as tf from "@tensorflow/tfjs-core";
+
+/** Serialisable optimiser state: step count and both moment estimates of every variable. */
+export interface AdamState {
+  step: number;
+  firstMoments: number[][];
+  secondMoments: number[][];
+}
+
+/** Options of {@link Adam}. */
+export interface AdamOptions {
+  learningRate: number;
+  beta1?: number;
+  beta2?: number;
+  /** ε added to √v̂ (PyTorch's placement). */
+  epsilon?: number;
+  /** Clip the gradients' global L2 norm to this before the step (0 = no clipping). */
+  maxGradNorm?: number;
+}
+
+/**
+ * Adam (Kingma & Ba 2015) over a fixed list of variables, with global-norm gradient clipping.
+ * Written here rather than using `tf.train.adam` because a checkpoint must capture the moments
+ * synchronously and exactly (tfjs exposes optimiser weights only through a Promise).
+ */
+export class Adam {
+  readonly variables: readonly tf.Variable[];
+  learningRate: number;
+  private readonly beta1: number;
+  private readonly beta2: number;
+  private readonly epsilon: number;
+  private readonly maxGradNorm: number;
+  private readonly first: tf.Variable[];
+  private readonly second: tf.Variable[];
+  private step = 0;
+
+  constructor(variables: readonly tf.Variable[], options: AdamOptions) {
+    if (!(options.learningRate > 0))
+      throw new RangeError(`Adam: learningRate = ${options.learningRate}; expected > 0`);
+    this.variables = variables;
+    this.learningRate = options.learningRate;
+    this.beta1 = options.beta1 ?? 0.9;
+    this.beta2 = options.beta2 ?? 0.999;
+    this.epsilon = options.epsilon ?? 1e-8;
+    this.maxGradNorm = options.maxGradNorm ?? 0;
+    // tidy frees the zero tensors the variables are initialised from (variables survive tidy).
+    this.first = tf.tidy(() => variables.map((v) => tf.variable(tf.zerosLike(v), false)));
+    this.second = tf.tidy(() => variables.map((v) => tf.variable(tf.zerosLike(v), false)));
+  }
+
+  /**
+   * Minimises `loss()` (a scalar built from the variables): computes gradients, clips them, takes
+   * one Adam step and returns the loss and the gradient norm before clipping.
+   */
+  minimize(loss: () => tf.Tensor): { loss: number; gradNorm: number } {
+    const { value, grads } = tf.variableGrads(loss as () => tf.Scalar, this.variables as tf.Variable[]);
+    const ordered = this.variables.map((v) => grads[v.name]);
+    const result = tf.tidy(() => {
+      const squares = ordered.map((g) => tf.sum(tf.square(g)));
+      const norm = tf.sqrt(tf.addN(squares));
+      const scale =
+        this.maxGradNorm > 0
+          ? tf.minimum(tf.scalar(1), tf.div(tf.scalar(this.maxGradNorm), tf.add(norm, 1e-6)))
+          : tf.scalar(1);
+      this.step++;
+      const correction1 = 1 - this.beta1 ** this.step;
+      const correction2 = 1 - this.beta2 ** this.step;
+      ordered.forEach((gradient, i) => {
+        const g = tf.mul(gradient, scale);
+        const m = tf.add(tf.mul(this.first[i], this.beta1), tf.mul(g, 1 - this.beta1));
+        const v = tf.add(tf.mul(this.second[i], this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+        this.first[i].assign(m);
+        this.second[i].assign(v);
+        const update = tf.div(
+          tf.mul(m, this.learningRate / correction1),
+          tf.add(tf.sqrt(tf.div(v, correction2)), this.epsilon),
+        );
+        this.variables[i].assign(tf.sub(this.variables[i], update));
+      });
+      return norm.dataSync()[0];
+    });
+    const lossValue = value.dataSync()[0];
+    value.dispose();
+    for (const g of ordered) g.dispose();
+    return { loss: lossValue, gradNorm: result };
+  }
+
+  getState(): AdamState {
+    return {
+      step: this.step,
+      firstMoments: this.first.map((m) => Array.from(m.dataSync())),
+      secondMoments: this.second.map((v) => Array.from(v.dataSync())),
+    };
+  }
+
+  setState(state: AdamState): void {
+    if (
+      state.firstMoments.length !== this.first.length ||
+      state.secondMoments.length !== this.second.length
+    ) {
+      throw new RangeError(
+        `Adam.setState: the state holds ${state.firstMoments.length} variables; expected ${this.first.length}`,
+      );
+    }
+    this.step = state.step;
+    tf.tidy(() => {
+      for (let i = 0; i < this.first.length; i++) {
+        this.first[i].assign(tf.tensor(state.firstMoments[i], this.first[i].shape));
+        this.second[i].assign(tf.tensor(state.secondMoments[i], this.second[i].shape));
+      }
+    });
+  }
+
+  dispose(): void {
+    for (const m of this.first) m.dispose();
+    for (const v of this.second) v.dispose();
+  }
+}
