@@ -24,6 +24,7 @@
  * CASEC statistic transmitted > N/2 · maxSteps · 0.9).
  */
 import { z } from "zod";
+import { EpisodeBuffers } from "../env/episode-buffers.js";
 import type { EnvInfos, MultiAgentEnv, ResetResult, StepResult } from "../env/multi-agent-env.js";
 import { parseOptions } from "../env/parse-options.js";
 import { validateActions } from "../env/validate-actions.js";
@@ -74,15 +75,14 @@ export class Aloha implements MultiAgentEnv {
   private readonly islandGraph: AgentGraph;
   private readonly backlogs: Int32Array;
   private readonly transmitting: Uint8Array;
+  private readonly episode: EpisodeBuffers;
   private readonly obs: Float32Array;
   private readonly stateVector: Float32Array;
   private readonly rewards: Float32Array;
   private readonly terminated: Uint8Array;
   private readonly truncated: Uint8Array;
-  private readonly infos: EnvInfos = { transmitted: 0, collisions: 0, backlogTotal: 0, won: false };
+  private readonly infos: EnvInfos;
   private transmitted = 0;
-  private stepCount = 0;
-  private needsReset = true;
 
   constructor(options: AlohaOptions = {}, rng: Rng = createRng(0)) {
     const config = parseOptions(optionsSchema, options, "aloha options");
@@ -111,21 +111,25 @@ export class Aloha implements MultiAgentEnv {
     };
     this.backlogs = new Int32Array(n);
     this.transmitting = new Uint8Array(n);
-    this.obs = new Float32Array(n);
-    this.stateVector = new Float32Array(n);
-    this.rewards = new Float32Array(n);
-    this.terminated = new Uint8Array(n);
-    this.truncated = new Uint8Array(n);
+    this.episode = new EpisodeBuffers(this.spec.id, n, this.spec.obsDim, this.spec.stateDim, {
+      transmitted: 0,
+      collisions: 0,
+      backlogTotal: 0,
+      won: false,
+    });
+    this.obs = this.episode.obs;
+    this.stateVector = this.episode.state;
+    this.rewards = this.episode.rewards;
+    this.terminated = this.episode.terminated;
+    this.truncated = this.episode.truncated;
+    this.infos = this.episode.infos;
   }
 
   reset(seed?: number): ResetResult {
     if (seed !== undefined) this.rng = createRng(seed);
     this.backlogs.fill(this.initialBacklog);
     this.transmitted = 0;
-    this.stepCount = 0;
-    this.needsReset = false;
-    this.terminated.fill(0);
-    this.truncated.fill(0);
+    this.episode.startEpisode();
     this.infos.transmitted = 0;
     this.infos.collisions = 0;
     this.infos.won = false;
@@ -134,7 +138,7 @@ export class Aloha implements MultiAgentEnv {
   }
 
   step(actions: ArrayLike<number>): StepResult {
-    if (this.needsReset) throw new Error("aloha.step: the episode is over or never started; call reset()");
+    this.episode.assertRunning();
     validateActions(this.spec.id, this.spec.actionSpace, this.numAgents, actions);
     const n = this.numAgents;
     const { offsets, neighbors } = this.islandGraph;
@@ -163,24 +167,14 @@ export class Aloha implements MultiAgentEnv {
       if (this.rng.uniform() < this.arrivalProbability && this.backlogs[i] < this.maxBacklog)
         this.backlogs[i]++;
     }
-    this.stepCount++;
     this.rewards.fill(reward);
     this.infos.transmitted = this.transmitted;
     this.infos.collisions = collisions;
-    if (this.stepCount >= this.spec.maxSteps) {
-      this.truncated.fill(1);
-      this.needsReset = true;
+    if (this.episode.stepCount + 1 >= this.spec.maxSteps) {
       this.infos.won = this.transmitted > (n / 2) * this.spec.maxSteps * 0.9;
     }
     this.writeObservations();
-    return {
-      obs: this.obs,
-      state: this.stateVector,
-      rewards: this.rewards,
-      terminated: this.terminated,
-      truncated: this.truncated,
-      infos: this.infos,
-    };
+    return this.episode.finishStep(this.spec.maxSteps);
   }
 
   /** The island adjacency (static). */

@@ -22,6 +22,7 @@
  * also the original's unnormalised initial weighting μ(s) = 1/N next to the true reset distribution.
  */
 import { z } from "zod";
+import { EpisodeBuffers } from "../env/episode-buffers.js";
 import type { EnvInfos, MultiAgentEnv, ResetResult, StepResult } from "../env/multi-agent-env.js";
 import { parseOptions } from "../env/parse-options.js";
 import { validateActions } from "../env/validate-actions.js";
@@ -78,15 +79,14 @@ export class CoordinationGame implements MultiAgentEnv {
 
   private rng: Rng;
   private readonly bits: Uint8Array;
+  private readonly episode: EpisodeBuffers;
   private readonly obs: Float32Array;
   private readonly stateVector: Float32Array;
   private readonly rewards: Float32Array;
   private readonly terminated: Uint8Array;
   private readonly truncated: Uint8Array;
-  private readonly infos: EnvInfos = {};
+  private readonly infos: EnvInfos;
   private readonly completeGraph: AgentGraph;
-  private stepCount = 0;
-  private needsReset = true;
 
   constructor(options: CoordinationGameOptions = {}, rng: Rng = createRng(0)) {
     const config = parseOptions(optionsSchema, options, "coordination-game options");
@@ -113,11 +113,13 @@ export class CoordinationGame implements MultiAgentEnv {
       maxSteps: config.maxSteps,
     };
     this.bits = new Uint8Array(n);
-    this.obs = new Float32Array(n * n);
-    this.stateVector = new Float32Array(n);
-    this.rewards = new Float32Array(n);
-    this.terminated = new Uint8Array(n);
-    this.truncated = new Uint8Array(n);
+    this.episode = new EpisodeBuffers(this.spec.id, n, this.spec.obsDim, this.spec.stateDim, {});
+    this.obs = this.episode.obs;
+    this.stateVector = this.episode.state;
+    this.rewards = this.episode.rewards;
+    this.terminated = this.episode.terminated;
+    this.truncated = this.episode.truncated;
+    this.infos = this.episode.infos;
     this.completeGraph = AgentGraph.complete(n);
   }
 
@@ -125,37 +127,21 @@ export class CoordinationGame implements MultiAgentEnv {
     if (seed !== undefined) this.rng = createRng(seed);
     for (let i = 0; i < this.numAgents; i++)
       this.bits[i] = this.rng.uniform() < this.initialZeroProbability ? 0 : 1;
-    this.stepCount = 0;
-    this.needsReset = false;
-    this.terminated.fill(0);
-    this.truncated.fill(0);
+    this.episode.startEpisode();
     this.writeObservations();
     return { obs: this.obs, state: this.stateVector, infos: this.infos };
   }
 
   step(actions: ArrayLike<number>): StepResult {
-    if (this.needsReset)
-      throw new Error("coordination-game.step: the episode is over or never started; call reset()");
+    this.episode.assertRunning();
     validateActions(this.spec.id, this.spec.actionSpace, this.numAgents, actions);
     for (let i = 0; i < this.numAgents; i++) {
       const flipped = this.rng.uniform() < this.flipProbability;
       this.bits[i] = flipped ? 1 - actions[i] : actions[i];
     }
-    this.stepCount++;
     this.rewards.fill(this.rewardOfBits(this.bits));
-    if (this.stepCount >= this.spec.maxSteps) {
-      this.truncated.fill(1);
-      this.needsReset = true;
-    }
     this.writeObservations();
-    return {
-      obs: this.obs,
-      state: this.stateVector,
-      rewards: this.rewards,
-      terminated: this.terminated,
-      truncated: this.truncated,
-      infos: this.infos,
-    };
+    return this.episode.finishStep(this.spec.maxSteps);
   }
 
   /** Every agent may condition on every other: the candidate set of the learned DAG. */

@@ -26,6 +26,7 @@
  * `infos`: `foodAttacks`, `agentAttacks`, `missedAttacks` (this step), `aliveAgents`.
  */
 import { z } from "zod";
+import { EpisodeBuffers } from "../env/episode-buffers.js";
 import type { EnvInfos, MultiAgentEnv, ResetResult, StepResult } from "../env/multi-agent-env.js";
 import { parseOptions } from "../env/parse-options.js";
 import { validateActions } from "../env/validate-actions.js";
@@ -111,6 +112,7 @@ export class Jungle implements MultiAgentEnv {
   private readonly lastAction: Int32Array;
   private readonly attackOrder: Int32Array;
   private readonly viewMask: Uint8Array;
+  private readonly episode: EpisodeBuffers;
   private readonly obs: Float32Array;
   private readonly rewards: Float32Array;
   private readonly terminated: Uint8Array;
@@ -122,12 +124,10 @@ export class Jungle implements MultiAgentEnv {
   private readonly graphNeighbors: Int32Array;
   private readonly nearestIndex: Int32Array;
   private readonly nearestDistance: Float64Array;
-  private readonly infos: EnvInfos = { foodAttacks: 0, agentAttacks: 0, missedAttacks: 0, aliveAgents: 0 };
+  private readonly infos: EnvInfos;
   private currentGraph: AgentGraph;
   private aliveAgentCount = 0;
   private aliveFoodCount = 0;
-  private stepCount = 0;
-  private needsReset = true;
 
   constructor(options: JungleOptions = {}, rng: Rng = createRng(0)) {
     const config = parseOptions(optionsSchema, options, "jungle options");
@@ -174,10 +174,17 @@ export class Jungle implements MultiAgentEnv {
           this.viewMask[(dy + VIEW_RADIUS) * VIEW_SIDE + dx + VIEW_RADIUS] = 1;
       }
     }
-    this.obs = new Float32Array(this.numAgents * obsDim);
-    this.rewards = new Float32Array(this.numAgents);
-    this.terminated = new Uint8Array(this.numAgents);
-    this.truncated = new Uint8Array(this.numAgents);
+    this.episode = new EpisodeBuffers(this.spec.id, this.numAgents, this.spec.obsDim, this.spec.stateDim, {
+      foodAttacks: 0,
+      agentAttacks: 0,
+      missedAttacks: 0,
+      aliveAgents: 0,
+    });
+    this.obs = this.episode.obs;
+    this.rewards = this.episode.rewards;
+    this.terminated = this.episode.terminated;
+    this.truncated = this.episode.truncated;
+    this.infos = this.episode.infos;
     this.minimapScale = Math.ceil(config.mapSize / VIEW_SIDE);
     this.minimapAgents = new Float32Array(VIEW_CELLS);
     this.minimapFood = new Float32Array(VIEW_CELLS);
@@ -206,10 +213,7 @@ export class Jungle implements MultiAgentEnv {
     this.aliveFoodCount = this.numFood;
     this.lastAction.fill(2); // "no action yet" shows as the stay move in the full features
     this.rewards.fill(0);
-    this.stepCount = 0;
-    this.needsReset = false;
-    this.terminated.fill(0);
-    this.truncated.fill(0);
+    this.episode.startEpisode();
     this.infos.foodAttacks = 0;
     this.infos.agentAttacks = 0;
     this.infos.missedAttacks = 0;
@@ -220,7 +224,7 @@ export class Jungle implements MultiAgentEnv {
   }
 
   step(actions: ArrayLike<number>): StepResult {
-    if (this.needsReset) throw new Error("jungle.step: the episode is over or never started; call reset()");
+    this.episode.assertRunning();
     validateActions(this.spec.id, this.spec.actionSpace, this.numAgents, actions);
     const n = this.numAgents;
     const size = this.mapSize;
@@ -286,26 +290,15 @@ export class Jungle implements MultiAgentEnv {
       }
     }
     for (let i = 0; i < n; i++) this.lastAction[i] = actions[i];
-    this.stepCount++;
     if (this.aliveAgentCount === 0 || (this.numFood > 0 && this.aliveFoodCount === 0))
       this.terminated.fill(1);
-    if (this.stepCount >= this.spec.maxSteps) this.truncated.fill(1);
-    let running = 0;
-    for (let i = 0; i < n; i++) if (this.terminated[i] === 0 && this.truncated[i] === 0) running++;
-    if (running === 0) this.needsReset = true;
     this.infos.foodAttacks = foodAttacks;
     this.infos.agentAttacks = agentAttacks;
     this.infos.missedAttacks = missedAttacks;
     this.infos.aliveAgents = this.aliveAgentCount;
     this.rebuildGraph();
     this.writeObservations();
-    return {
-      obs: this.obs,
-      rewards: this.rewards,
-      terminated: this.terminated,
-      truncated: this.truncated,
-      infos: this.infos,
-    };
+    return this.episode.finishStep(this.spec.maxSteps);
   }
 
   /** Self + the `numNeighbors` nearest living agents, recomputed each step. */

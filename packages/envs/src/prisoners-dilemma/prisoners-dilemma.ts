@@ -25,6 +25,7 @@
  * `infos`: `cooperationRate` (fraction of agents that played C this round).
  */
 import { z } from "zod";
+import { EpisodeBuffers } from "../env/episode-buffers.js";
 import type { EnvInfos, MultiAgentEnv, ResetResult, StepResult } from "../env/multi-agent-env.js";
 import { parseOptions } from "../env/parse-options.js";
 import { validateActions } from "../env/validate-actions.js";
@@ -79,14 +80,13 @@ export class PrisonersDilemma implements MultiAgentEnv {
   private readonly interactionGraph: AgentGraph;
   private readonly meanAggregation: boolean;
   private readonly lastActions: Int8Array;
+  private readonly episode: EpisodeBuffers;
   private readonly obs: Float32Array;
   private readonly stateVector: Float32Array;
   private readonly rewards: Float32Array;
   private readonly terminated: Uint8Array;
   private readonly truncated: Uint8Array;
-  private readonly infos: EnvInfos = { cooperationRate: 0 };
-  private stepCount = 0;
-  private needsReset = true;
+  private readonly infos: EnvInfos;
 
   /** The game draws no random numbers; `_rng` keeps the constructor shape of every environment. */
   constructor(options: PrisonersDilemmaOptions = {}, _rng: Rng = createRng(0)) {
@@ -114,28 +114,28 @@ export class PrisonersDilemma implements MultiAgentEnv {
       maxSteps: config.maxSteps,
     };
     this.lastActions = new Int8Array(n);
-    this.obs = new Float32Array(n * maxDegree);
-    this.stateVector = new Float32Array(n);
-    this.rewards = new Float32Array(n);
-    this.terminated = new Uint8Array(n);
-    this.truncated = new Uint8Array(n);
+    this.episode = new EpisodeBuffers(this.spec.id, n, this.spec.obsDim, this.spec.stateDim, {
+      cooperationRate: 0,
+    });
+    this.obs = this.episode.obs;
+    this.stateVector = this.episode.state;
+    this.rewards = this.episode.rewards;
+    this.terminated = this.episode.terminated;
+    this.truncated = this.episode.truncated;
+    this.infos = this.episode.infos;
   }
 
   /** Starts an episode; the game is deterministic, so `seed` changes nothing. */
   reset(_seed?: number): ResetResult {
     this.lastActions.fill(-1);
-    this.stepCount = 0;
-    this.needsReset = false;
-    this.terminated.fill(0);
-    this.truncated.fill(0);
+    this.episode.startEpisode();
     this.infos.cooperationRate = 0;
     this.writeObservations();
     return { obs: this.obs, state: this.stateVector, infos: this.infos };
   }
 
   step(actions: ArrayLike<number>): StepResult {
-    if (this.needsReset)
-      throw new Error("prisoners-dilemma.step: the episode is over or never started; call reset()");
+    this.episode.assertRunning();
     validateActions(this.spec.id, this.spec.actionSpace, this.numAgents, actions);
     const { offsets, neighbors } = this.interactionGraph;
     let cooperators = 0;
@@ -149,21 +149,9 @@ export class PrisonersDilemma implements MultiAgentEnv {
       this.rewards[i] = this.meanAggregation && degree > 0 ? total / degree : total;
     }
     for (let i = 0; i < this.numAgents; i++) this.lastActions[i] = actions[i];
-    this.stepCount++;
     this.infos.cooperationRate = cooperators / this.numAgents;
-    if (this.stepCount >= this.spec.maxSteps) {
-      this.truncated.fill(1);
-      this.needsReset = true;
-    }
     this.writeObservations();
-    return {
-      obs: this.obs,
-      state: this.stateVector,
-      rewards: this.rewards,
-      terminated: this.terminated,
-      truncated: this.truncated,
-      infos: this.infos,
-    };
+    return this.episode.finishStep(this.spec.maxSteps);
   }
 
   /** The interaction graph (static); row i lists i's opponents in observation-slot order. */

@@ -43,6 +43,7 @@
  * `infos`: `itemsCollected` (items removed this step, all robots).
  */
 import { z } from "zod";
+import { EpisodeBuffers } from "../env/episode-buffers.js";
 import type { InfluenceSpec, LocalSimulator, LocalView } from "../env/local-view.js";
 import type { EnvInfos, MultiAgentEnv, ResetResult, StepResult } from "../env/multi-agent-env.js";
 import { parseOptions } from "../env/parse-options.js";
@@ -123,14 +124,13 @@ export class DialsWarehouse implements MultiAgentEnv, LocalView {
   private readonly shelfCells: Int32Array;
   private cellRngs: Rng[] = [];
   private readonly learnerGraph: AgentGraph;
+  private readonly episode: EpisodeBuffers;
   private readonly obs: Float32Array;
   private readonly stateVector: Float32Array;
   private readonly rewards: Float32Array;
   private readonly terminated: Uint8Array;
   private readonly truncated: Uint8Array;
-  private readonly infos: EnvInfos = { itemsCollected: 0 };
-  private stepCount = 0;
-  private needsReset = true;
+  private readonly infos: EnvInfos;
 
   constructor(options: DialsWarehouseOptions = {}, rng: Rng = createRng(0)) {
     const config = parseOptions(optionsSchema, options, "dials/warehouse options");
@@ -182,11 +182,15 @@ export class DialsWarehouse implements MultiAgentEnv, LocalView {
     }
     this.shelfCells = Int32Array.from(shelves);
     this.learnerGraph = buildLearnerGraph(learnerIds, side);
-    this.obs = new Float32Array(n * WAREHOUSE_OBS_DIM);
-    this.stateVector = new Float32Array(this.spec.stateDim);
-    this.rewards = new Float32Array(n);
-    this.terminated = new Uint8Array(n);
-    this.truncated = new Uint8Array(n);
+    this.episode = new EpisodeBuffers(this.spec.id, n, this.spec.obsDim, this.spec.stateDim, {
+      itemsCollected: 0,
+    });
+    this.obs = this.episode.obs;
+    this.stateVector = this.episode.state;
+    this.rewards = this.episode.rewards;
+    this.terminated = this.episode.terminated;
+    this.truncated = this.episode.truncated;
+    this.infos = this.episode.infos;
   }
 
   reset(seed?: number): ResetResult {
@@ -200,18 +204,14 @@ export class DialsWarehouse implements MultiAgentEnv, LocalView {
     this.previousTarget.fill(NO_TARGET);
     this.itemWaiting.fill(NO_ITEM);
     this.spawnItems();
-    this.stepCount = 0;
-    this.needsReset = false;
-    this.terminated.fill(0);
-    this.truncated.fill(0);
+    this.episode.startEpisode();
     this.infos.itemsCollected = 0;
     this.writeObservations();
     return { obs: this.obs, state: this.stateVector, infos: this.infos };
   }
 
   step(actions: ArrayLike<number>): StepResult {
-    if (this.needsReset)
-      throw new Error("dials/warehouse.step: the episode is over or never started; call reset()");
+    this.episode.assertRunning();
     validateActions(this.spec.id, this.spec.actionSpace, this.numAgents, actions);
     const waiting = this.itemWaiting;
     for (let k = 0; k < this.shelfCells.length; k++)
@@ -232,21 +232,9 @@ export class DialsWarehouse implements MultiAgentEnv, LocalView {
       }
     }
     this.spawnItems();
-    this.stepCount++;
     this.infos.itemsCollected = collected;
-    if (this.stepCount >= this.spec.maxSteps) {
-      this.truncated.fill(1);
-      this.needsReset = true;
-    }
     this.writeObservations();
-    return {
-      obs: this.obs,
-      state: this.stateVector,
-      rewards: this.rewards,
-      terminated: this.terminated,
-      truncated: this.truncated,
-      infos: this.infos,
-    };
+    return this.episode.finishStep(this.spec.maxSteps);
   }
 
   /** Learners are linked when their domains share a border (lattice 4-neighbours). */
