@@ -3,10 +3,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism, homedir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { createRng } from "@netmarl/envs";
+import { BACKEND_NAMES, type BackendName, initBackend } from "@netmarl/graph-nn";
 import { Command, InvalidArgumentError } from "commander";
 import { fetchDatasets } from "./commands/fetch-data.js";
 import { collectMachineInfo } from "./commands/machine-info.js";
 import { measureEnvSpeed } from "./commands/measure-env-speed.js";
+import { measureNnSpeed } from "./commands/measure-nn-speed.js";
+import { measureTrainSpeed } from "./commands/measure-train-speed.js";
 import { runCityFlow, runCityFlowGrid } from "./commands/run-cityflow.js";
 import { trainOnce } from "./commands/train-once.js";
 import { runSuite, type SuiteManifest } from "./execution/run-suite.js";
@@ -192,6 +195,93 @@ program
           `${result.envId} with ${result.agents} agents: ${result.steps} steps in ${result.seconds.toFixed(3)} s`,
           `${Math.round(result.envStepsPerSecond).toLocaleString("en")} env steps/s, ${Math.round(result.agentStepsPerSecond).toLocaleString("en")} agent steps/s`,
         ].join("\n"),
+      );
+    },
+  );
+
+program
+  .command("nn-speed")
+  .description(
+    "One training step (forward + backward + Adam) of the mean-field and graph-attention networks, per backend",
+  )
+  .option("--backends <list>", "comma-separated backends (default: every available one)")
+  .option("--batch <n>", "graphs per batch", positiveInteger("--batch"), 256)
+  .option("--agents <n>", "nodes per graph", positiveInteger("--agents"), 200)
+  .option("--steps <n>", "timed steps per network (after a warm-up)", positiveInteger("--steps"), 5)
+  .option("--networks <list>", "mean-field,graph-attention")
+  .option("--profile", "report the kernels that take the time")
+  .option("--json", "print JSON")
+  .action(
+    async (options: {
+      backends?: string;
+      batch: number;
+      agents: number;
+      steps: number;
+      networks?: string;
+      profile?: boolean;
+      json?: boolean;
+    }) => {
+      const backends = options.backends?.split(",").map((name) => {
+        if (!(BACKEND_NAMES as readonly string[]).includes(name)) {
+          throw new InvalidArgumentError(`--backends: "${name}" is not one of ${BACKEND_NAMES.join(", ")}`);
+        }
+        return name as BackendName;
+      });
+      const result = await measureNnSpeed({
+        backends,
+        batchSize: options.batch,
+        numAgents: options.agents,
+        steps: options.steps,
+        networks: options.networks?.split(",") as ("mean-field" | "graph-attention")[] | undefined,
+        profile: options.profile === true,
+        onProgress: (message) => process.stderr.write(`${message}\n`),
+      });
+      print(result, options.json === true, () =>
+        result.backends
+          .flatMap((backend) =>
+            backend.results.map(
+              (r) =>
+                `${backend.backend.padEnd(10)} ${r.network.padEnd(16)} ${r.secondsPerStep.toFixed(3)} s/step${r.ratioToAnchor === undefined ? "" : ` (PyTorch anchor / NetMARL = ${r.ratioToAnchor.toFixed(2)})`}`,
+            ),
+          )
+          .join("\n"),
+      );
+    },
+  );
+
+program
+  .command("train-speed")
+  .description(
+    "Training-loop throughput (env steps/s) and update rate (updates/s) of each baseline on one task",
+  )
+  .option("--algorithms <list>", "comma-separated algorithm ids (default: every learning baseline)")
+  .option("--env <id>", "environment", "coordination-game")
+  .option("--steps <n>", "environment steps per algorithm", positiveInteger("--steps"), 5_000)
+  .option("--backend <name>", "TensorFlow.js backend")
+  .option("--json", "print JSON")
+  .action(
+    async (options: {
+      algorithms?: string;
+      env: string;
+      steps: number;
+      backend?: string;
+      json?: boolean;
+    }) => {
+      const backend = await initBackend(options.backend as BackendName | undefined, { log: false });
+      const ids =
+        options.algorithms?.split(",") ??
+        ALGORITHMS.map((a) => a.id).filter((id) => id !== "random" && id !== "fixed-policy");
+      const rows = ids.map((algorithmId) => ({
+        backend,
+        ...measureTrainSpeed({ algorithmId, envId: options.env, steps: options.steps }),
+      }));
+      print(rows, options.json === true, () =>
+        rows
+          .map(
+            (r) =>
+              `${r.algorithm.padEnd(12)} ${r.envId} (${r.agents} agents, ${r.backend}): ${Math.round(r.envStepsPerSecond).toLocaleString("en")} env steps/s, ${r.updates} updates at ${r.updatesPerSecond.toFixed(1)}/s`,
+          )
+          .join("\n"),
       );
     },
   );
