@@ -23,6 +23,7 @@ export {
 export { OptionsError, parseOptions } from "./env/parse-options.js";
 export { validateActions } from "./env/validate-actions.js";
 export { AgentGraph, type FromEdgesOptions } from "./graph/agent-graph.js";
+export { AgentGraphSnapshot } from "./graph/agent-graph-snapshot.js";
 export { JUNGLE_ACTION_OFFSETS, JUNGLE_FIRST_ATTACK, Jungle, type JungleOptions } from "./jungle/jungle.js";
 export {
   COOPERATIVE_NAVIGATION_PRESETS,

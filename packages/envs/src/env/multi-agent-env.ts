@@ -55,7 +55,11 @@ export interface MultiAgentEnv {
   reset(seed?: number): ResetResult;
   /** Advances all agents at once. Invalid actions are refused with a `RangeError` naming the entry. */
   step(actions: Actions): StepResult;
-  /** The current interaction graph (static or recomputed each step). */
+  /**
+   * The current interaction graph (static or recomputed each step). Like the step results, a
+   * dynamic graph's arrays may be rewritten by the next `step`: keep a copy
+   * (`AgentGraphSnapshot`) if you need the graph the actions were chosen on.
+   */
   graph(): AgentGraph;
   close?(): void;
 }

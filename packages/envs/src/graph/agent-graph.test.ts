@@ -72,3 +72,20 @@ describe("AgentGraph", () => {
     expect(Array.from(AgentGraph.complete(3, { selfLoops: true }).neighborsOf(1))).toEqual([0, 1, 2]);
   });
 });
+
+describe("AgentGraphSnapshot", () => {
+  it("keeps a graph's rows after the source arrays are rewritten, reusing its buffers", async () => {
+    const { AgentGraphSnapshot } = await import("./agent-graph-snapshot.js");
+    const offsets = Int32Array.of(0, 1, 2);
+    const neighbors = Int32Array.of(1, 0);
+    const live = new AgentGraph(2, offsets, neighbors);
+    const snapshot = new AgentGraphSnapshot();
+    const kept = snapshot.capture(live);
+    neighbors[0] = 0; // the environment rewrites its graph in place during the next step
+    expect(Array.from(kept.neighborsOf(0))).toEqual([1]);
+    const bigger = AgentGraph.complete(5);
+    const next = snapshot.capture(bigger);
+    expect(next.numEdges).toBe(20);
+    expect(Array.from(next.neighborsOf(4))).toEqual([0, 1, 2, 3]);
+  });
+});

@@ -1,4 +1,5 @@
 import {
+  AgentGraphSnapshot,
   createRng,
   type EnvSpec,
   isEpisodeOver,
@@ -119,6 +120,8 @@ export class Runner {
     const progress = this.restore(options.resumeFrom);
     const obsBefore = new Float32Array(spec.numAgents * spec.obsDim);
     const stateBefore = new Float32Array(spec.stateDim);
+    // The env may rewrite a dynamic graph's arrays during step: act and observe see this copy.
+    const graphBefore = new AgentGraphSnapshot();
     let hasState = false;
     const startEpisode = () => {
       const first = env.reset(this.streams.env.nextSeed());
@@ -134,7 +137,7 @@ export class Runner {
     let episodeLength = 0;
     startEpisode();
     while (progress.envSteps < config.totalEnvSteps) {
-      const graph = env.graph();
+      const graph = graphBefore.capture(env.graph());
       const actions = learner.act(obsBefore, graph, { explore: true });
       const step = env.step(actions);
       learner.observe({
