@@ -7,6 +7,8 @@ export { type ReplayBatch, ReplayBuffer, type ReplayBufferOptions } from "./buff
 export { RolloutBuffer, type RolloutBufferOptions, type RolloutStep } from "./buffers/rollout-buffer.js";
 export { type AlgorithmDefinition, defineAlgorithm } from "./contracts/algorithm-definition.js";
 export type { ActOptions, Learner, LearnerState, Metrics, Transition } from "./contracts/learner.js";
+export { type DgnConfig, DgnLearner, dgnAlgorithm } from "./learners/dgn/dgn-learner.js";
+export { type DgnForward, DgnNetwork, type DgnNetworkOptions } from "./learners/dgn/dgn-network.js";
 export { type DqnConfig, DqnLearner, dqnAlgorithm } from "./learners/dqn/dqn-learner.js";
 export { FixedPolicyLearner, fixedPolicyAlgorithm, type Policy } from "./learners/fixed-policy-learner.js";
 export {
@@ -15,6 +17,8 @@ export {
   MappoLearner,
   mappoAlgorithm,
 } from "./learners/ppo/mappo-learner.js";
+export { type QmixConfig, QmixLearner, qmixAlgorithm } from "./learners/qmix/qmix-learner.js";
+export { QmixMixer, type QmixMixerOptions } from "./learners/qmix/qmix-mixer.js";
 export { RandomLearner, randomAlgorithm } from "./learners/random-learner.js";
 export { type TabularQConfig, TabularQLearner, tabularQAlgorithm } from "./learners/tabular-q-learner.js";
 export {

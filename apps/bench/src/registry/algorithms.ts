@@ -1,9 +1,11 @@
 import {
   type AlgorithmDefinition,
+  dgnAlgorithm,
   dqnAlgorithm,
   fixedPolicyAlgorithm,
   ippoAlgorithm,
   mappoAlgorithm,
+  qmixAlgorithm,
   randomAlgorithm,
   tabularQAlgorithm,
 } from "@netmarl/trainers";
@@ -16,6 +18,8 @@ export const ALGORITHMS: readonly AlgorithmDefinition[] = [
   dqnAlgorithm,
   mappoAlgorithm,
   ippoAlgorithm,
+  qmixAlgorithm,
+  dgnAlgorithm,
 ];
 
 /** The definition for `id`, or an error listing the known ids. */

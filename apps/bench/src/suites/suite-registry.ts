@@ -54,6 +54,41 @@ const quick: SuiteInput = {
         seeds: [0, 1, 2],
       },
     ]),
+    ...[coordination, aloha].map((env) => ({
+      env,
+      algorithm: {
+        id: "qmix",
+        config: {
+          learningStarts: 300,
+          epsilonDecaySteps: 3_000,
+          trainEvery: 2,
+          agentHiddenSizes: [32],
+          learningRate: 1e-3,
+        },
+      },
+      run: { steps: 5_000, evalEvery: 1_000, evalEpisodes: 10 },
+      seeds: [0, 1, 2],
+    })),
+    {
+      env: aloha,
+      algorithm: {
+        id: "dgn",
+        config: {
+          numHeads: 2,
+          headSize: 8,
+          batchSize: 16,
+          learningStarts: 300,
+          trainEvery: 2,
+          learningRate: 1e-3,
+          epsilonEnd: 0.02,
+          encoderSizes: [32],
+          epsilonDecay: 0.9,
+          discount: 0.95,
+        },
+      },
+      run: { steps: 2_500, evalEvery: 500, evalEpisodes: 10 },
+      seeds: [0, 1, 2],
+    },
     {
       env: coordination,
       algorithm: { id: "tabular-q", config: { epsilonDecaySteps: 10_000 } },
