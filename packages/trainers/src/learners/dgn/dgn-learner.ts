@@ -50,6 +50,7 @@ import {
   loadModuleWeights,
 } from "../../persistence/module-weights.js";
 import { decodeTypedArrayInto, encodeTypedArray } from "../../persistence/typed-array-codec.js";
+import { argmax } from "../action-selection.js";
 import { DgnNetwork } from "./dgn-network.js";
 import { NeighbourRows } from "./neighbour-rows.js";
 import { attentionKl, relationAttention } from "./relation-attention.js";
@@ -370,12 +371,6 @@ function equalArrays(a: Int32Array, b: Int32Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-function argmax(values: Float32Array, offset: number, length: number): number {
-  let best = 0;
-  for (let i = 1; i < length; i++) if (values[offset + i] > values[offset + best]) best = i;
-  return best;
 }
 
 export const dgnAlgorithm = defineAlgorithm({

@@ -27,33 +27,16 @@ import {
   encodeModuleWeights,
   loadModuleWeights,
 } from "../../persistence/module-weights.js";
+import { argmax, linearEpsilon } from "../action-selection.js";
+import { pymarlQLearningFields } from "../q-learning-fields.js";
 
 const configSchema = z
   .object({
     /** Hidden layer widths of the Q-network. */
     hiddenSizes: z.array(z.number().int().min(1)).default([64, 64]),
-    /** Adam step size. */
-    learningRate: z.number().gt(0).default(5e-4),
-    /** Discount γ. */
-    discount: z.number().min(0).max(1).default(0.99),
-    /** Minibatch size (transitions; each holds every agent). */
-    batchSize: z.number().int().min(1).default(32),
-    /** Replay capacity in transitions. */
-    bufferCapacity: z.number().int().min(1).default(50_000),
-    /** Environment steps before the first update. */
-    learningStarts: z.number().int().min(0).default(1_000),
-    /** One gradient step every this many environment steps. */
-    trainEvery: z.number().int().min(1).default(1),
-    /** Hard target copy every this many gradient steps (used when `tau` is 0). */
-    targetUpdateEvery: z.number().int().min(1).default(200),
+    ...pymarlQLearningFields,
     /** Polyak factor τ for a soft target update after every gradient step; 0 = hard copies. */
     tau: z.number().min(0).max(1).default(0),
-    /** ε at the start … */
-    epsilonStart: z.number().min(0).max(1).default(1),
-    /** … decayed linearly to this … */
-    epsilonEnd: z.number().min(0).max(1).default(0.05),
-    /** … over this many environment steps. */
-    epsilonDecaySteps: z.number().int().min(1).default(50_000),
     /** Double DQN targets (van Hasselt et al. 2016). */
     doubleDqn: z.boolean().default(true),
     /** One network for all agents (with a one-hot agent id in the input). */
@@ -124,8 +107,7 @@ export class DqnLearner implements Learner {
   }
 
   get epsilon(): number {
-    const { epsilonStart, epsilonEnd, epsilonDecaySteps } = this.config;
-    return epsilonStart + (epsilonEnd - epsilonStart) * Math.min(1, this.steps / epsilonDecaySteps);
+    return linearEpsilon(this.config, this.steps);
   }
 
   act(observations: Float32Array, _graph: AgentGraph, options: ActOptions): Int32Array {
@@ -315,12 +297,6 @@ function selectRows(
   for (let b = 0; b < rows; b++)
     out.set(source.subarray((b * numAgents + agent) * width, (b * numAgents + agent + 1) * width), b * width);
   return out;
-}
-
-function argmax(values: Float32Array, offset: number, length: number): number {
-  let best = 0;
-  for (let i = 1; i < length; i++) if (values[offset + i] > values[offset + best]) best = i;
-  return best;
 }
 
 export const dqnAlgorithm = defineAlgorithm({

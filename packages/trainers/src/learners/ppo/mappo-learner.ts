@@ -29,6 +29,7 @@ import {
   encodeModuleWeights,
   loadModuleWeights,
 } from "../../persistence/module-weights.js";
+import { argmax, sampleCategorical } from "../action-selection.js";
 
 const configSchema = z
   .object({
@@ -394,25 +395,6 @@ function gatherRows(source: Float32Array, width: number, indices: Int32Array): F
   for (let r = 0; r < indices.length; r++)
     out.set(source.subarray(indices[r] * width, (indices[r] + 1) * width), r * width);
   return out;
-}
-
-function sampleCategorical(logits: Float32Array, offset: number, length: number, rng: Rng): number {
-  let max = -Infinity;
-  for (let i = 0; i < length; i++) max = Math.max(max, logits[offset + i]);
-  let total = 0;
-  for (let i = 0; i < length; i++) total += Math.exp(logits[offset + i] - max);
-  let target = rng.uniform() * total;
-  for (let i = 0; i < length; i++) {
-    target -= Math.exp(logits[offset + i] - max);
-    if (target < 0) return i;
-  }
-  return length - 1;
-}
-
-function argmax(values: Float32Array, offset: number, length: number): number {
-  let best = 0;
-  for (let i = 1; i < length; i++) if (values[offset + i] > values[offset + best]) best = i;
-  return best;
 }
 
 export const mappoAlgorithm = defineAlgorithm({

@@ -36,6 +36,8 @@ import {
   encodeModuleWeights,
   loadModuleWeights,
 } from "../../persistence/module-weights.js";
+import { argmax, linearEpsilon } from "../action-selection.js";
+import { pymarlQLearningFields } from "../q-learning-fields.js";
 import { QmixMixer } from "./qmix-mixer.js";
 
 const configSchema = z
@@ -46,26 +48,7 @@ const configSchema = z
     mixingEmbedSize: z.number().int().min(1).default(32),
     /** Hidden width of the weight hypernetworks (`hypernet_embed`). */
     hypernetSize: z.number().int().min(1).default(64),
-    /** Adam step size (pymarl's RMSprop lr). */
-    learningRate: z.number().gt(0).default(5e-4),
-    /** Discount γ. */
-    discount: z.number().min(0).max(1).default(0.99),
-    /** Minibatch size in transitions. */
-    batchSize: z.number().int().min(1).default(32),
-    /** Replay capacity in transitions. */
-    bufferCapacity: z.number().int().min(1).default(50_000),
-    /** Environment steps before the first update. */
-    learningStarts: z.number().int().min(0).default(1_000),
-    /** One gradient step every this many environment steps. */
-    trainEvery: z.number().int().min(1).default(1),
-    /** Hard copy of agent and mixer into their targets every this many gradient steps. */
-    targetUpdateEvery: z.number().int().min(1).default(200),
-    /** ε at the start … */
-    epsilonStart: z.number().min(0).max(1).default(1),
-    /** … decayed linearly to this … */
-    epsilonEnd: z.number().min(0).max(1).default(0.05),
-    /** … over this many environment steps. */
-    epsilonDecaySteps: z.number().int().min(1).default(50_000),
+    ...pymarlQLearningFields,
     /** Double-Q targets (pymarl `double_q: True` for QMIX). */
     doubleQ: z.boolean().default(true),
     /** Clip the global gradient norm (pymarl `grad_norm_clip`: 10; 0 = off). */
@@ -150,8 +133,7 @@ export class QmixLearner implements Learner {
   }
 
   get epsilon(): number {
-    const { epsilonStart, epsilonEnd, epsilonDecaySteps } = this.config;
-    return epsilonStart + (epsilonEnd - epsilonStart) * Math.min(1, this.steps / epsilonDecaySteps);
+    return linearEpsilon(this.config, this.steps);
   }
 
   act(observations: Float32Array, _graph: AgentGraph, options: ActOptions): Int32Array {
@@ -273,12 +255,6 @@ export class QmixLearner implements Learner {
       out[base + obsDim + (row % n)] = 1;
     }
   }
-}
-
-function argmax(values: Float32Array, offset: number, length: number): number {
-  let best = 0;
-  for (let i = 1; i < length; i++) if (values[offset + i] > values[offset + best]) best = i;
-  return best;
 }
 
 export const qmixAlgorithm = defineAlgorithm({
