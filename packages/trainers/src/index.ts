@@ -12,6 +12,22 @@ export { type DgnForward, DgnNetwork, type DgnNetworkOptions } from "./learners/
 export { type DqnConfig, DqnLearner, dqnAlgorithm } from "./learners/dqn/dqn-learner.js";
 export { FixedPolicyLearner, fixedPolicyAlgorithm, type Policy } from "./learners/fixed-policy-learner.js";
 export {
+  type CentralisedCritic,
+  type CriticOptions,
+  GraphCritic,
+  type GraphCriticOptions,
+  MlpCritic,
+} from "./learners/maddpg/centralised-critics.js";
+export {
+  type MaddpgConfig,
+  MaddpgLearner,
+  type MaddpgVariant,
+  maddpgAlgorithm,
+  maddpgsAlgorithm,
+  type PicConfig,
+  picAlgorithm,
+} from "./learners/maddpg/maddpg-learner.js";
+export {
   ippoAlgorithm,
   type MappoConfig,
   MappoLearner,

@@ -4,7 +4,10 @@ import {
   dqnAlgorithm,
   fixedPolicyAlgorithm,
   ippoAlgorithm,
+  maddpgAlgorithm,
+  maddpgsAlgorithm,
   mappoAlgorithm,
+  picAlgorithm,
   qmixAlgorithm,
   randomAlgorithm,
   tabularQAlgorithm,
@@ -20,6 +23,9 @@ export const ALGORITHMS: readonly AlgorithmDefinition[] = [
   ippoAlgorithm,
   qmixAlgorithm,
   dgnAlgorithm,
+  maddpgAlgorithm,
+  maddpgsAlgorithm,
+  picAlgorithm,
 ];
 
 /** The definition for `id`, or an error listing the known ids. */

@@ -89,6 +89,13 @@ const quick: SuiteInput = {
       run: { steps: 2_500, evalEvery: 500, evalEpisodes: 10 },
       seeds: [0, 1, 2],
     },
+    // PIC's task for the actor-critics: cooperative navigation with 3 agents (simple_spread_n3).
+    ...["maddpg", "maddpgs", "pic"].map((id) => ({
+      env: { id: "mpe/cooperative-navigation", options: { numAgents: 3 } },
+      algorithm: { id, config: { batchSize: 64, updateEvery: 25, bufferCapacity: 50_000 } },
+      run: { steps: 4_000, evalEvery: 500, evalEpisodes: 20 },
+      seeds: [0, 1, 2],
+    })),
     {
       env: coordination,
       algorithm: { id: "tabular-q", config: { epsilonDecaySteps: 10_000 } },

@@ -27,3 +27,23 @@ export function loadModuleWeights(module: Module, weights: readonly EncodedWeigh
   }));
   module.setWeights(decoded);
 }
+
+/** Encodes several modules under their state keys: `{ actor: [...], critic: [...] }`. */
+export function encodeModules(modules: Readonly<Record<string, Module>>): Record<string, EncodedWeight[]> {
+  const encoded: Record<string, EncodedWeight[]> = {};
+  for (const [key, module] of Object.entries(modules)) encoded[key] = encodeModuleWeights(module);
+  return encoded;
+}
+
+/** Loads each module from `state[key]`; a missing key is refused with its name. */
+export function loadModules(
+  state: Readonly<Record<string, unknown>>,
+  modules: Readonly<Record<string, Module>>,
+  where: string,
+): void {
+  for (const [key, module] of Object.entries(modules)) {
+    const weights = state[key];
+    if (!Array.isArray(weights)) throw new RangeError(`${where}: the state has no "${key}" weights`);
+    loadModuleWeights(module, weights as EncodedWeight[], `${where} ${key}`);
+  }
+}

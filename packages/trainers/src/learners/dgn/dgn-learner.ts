@@ -44,11 +44,7 @@ import { type ReplayBatch, ReplayBuffer, type ReplayBufferState } from "../../bu
 import { defineAlgorithm } from "../../contracts/algorithm-definition.js";
 import type { ActOptions, Learner, LearnerState, Metrics, Transition } from "../../contracts/learner.js";
 import { Adam, type AdamState } from "../../optim/adam.js";
-import {
-  type EncodedWeight,
-  encodeModuleWeights,
-  loadModuleWeights,
-} from "../../persistence/module-weights.js";
+import { encodeModules, loadModules } from "../../persistence/module-weights.js";
 import { decodeTypedArrayInto, encodeTypedArray } from "../../persistence/typed-array-codec.js";
 import { argmax } from "../action-selection.js";
 import { DgnNetwork } from "./dgn-network.js";
@@ -298,8 +294,7 @@ export class DgnLearner implements Learner {
       updates: this.updates,
       previousEnded: this.previousEnded,
       rng: this.rng.getState(),
-      online: encodeModuleWeights(this.online),
-      target: encodeModuleWeights(this.target),
+      ...encodeModules({ online: this.online, target: this.target }),
       optimizer: this.optimizer.getState(),
       buffer: this.buffer.state(),
       continues: encodeTypedArray(this.continues),
@@ -308,8 +303,7 @@ export class DgnLearner implements Learner {
 
   load(state: LearnerState): void {
     if (state.algorithm !== "dgn") throw new RangeError(`dgn.load: the state is of "${state.algorithm}"`);
-    loadModuleWeights(this.online, state.online as EncodedWeight[], "dgn.load online");
-    loadModuleWeights(this.target, state.target as EncodedWeight[], "dgn.load target");
+    loadModules(state, { online: this.online, target: this.target }, "dgn.load");
     this.optimizer.setState(state.optimizer as AdamState);
     this.buffer.load(state.buffer as ReplayBufferState);
     decodeTypedArrayInto(state.continues as string, this.continues, "dgn.load continues");

@@ -31,11 +31,7 @@ import { type ReplayBatch, ReplayBuffer, type ReplayBufferState } from "../../bu
 import { defineAlgorithm } from "../../contracts/algorithm-definition.js";
 import type { ActOptions, Learner, LearnerState, Metrics, Transition } from "../../contracts/learner.js";
 import { Adam, type AdamState } from "../../optim/adam.js";
-import {
-  type EncodedWeight,
-  encodeModuleWeights,
-  loadModuleWeights,
-} from "../../persistence/module-weights.js";
+import { encodeModules, loadModules } from "../../persistence/module-weights.js";
 import { argmax, linearEpsilon } from "../action-selection.js";
 import { pymarlQLearningFields } from "../q-learning-fields.js";
 import { QmixMixer } from "./qmix-mixer.js";
@@ -212,21 +208,21 @@ export class QmixLearner implements Learner {
       steps: this.steps,
       updates: this.updates,
       rng: this.rng.getState(),
-      agent: encodeModuleWeights(this.agent),
-      targetAgent: encodeModuleWeights(this.targetAgent),
-      mixer: encodeModuleWeights(this.mixer),
-      targetMixer: encodeModuleWeights(this.targetMixer),
+      ...encodeModules(this.modules()),
       optimizer: this.optimizer.getState(),
       buffer: this.buffer.state(),
     };
   }
 
+  /** The networks, keyed as in the saved state. */
+  private modules() {
+    const { agent, targetAgent, mixer, targetMixer } = this;
+    return { agent, targetAgent, mixer, targetMixer };
+  }
+
   load(state: LearnerState): void {
     if (state.algorithm !== "qmix") throw new RangeError(`qmix.load: the state is of "${state.algorithm}"`);
-    loadModuleWeights(this.agent, state.agent as EncodedWeight[], "qmix.load agent");
-    loadModuleWeights(this.targetAgent, state.targetAgent as EncodedWeight[], "qmix.load targetAgent");
-    loadModuleWeights(this.mixer, state.mixer as EncodedWeight[], "qmix.load mixer");
-    loadModuleWeights(this.targetMixer, state.targetMixer as EncodedWeight[], "qmix.load targetMixer");
+    loadModules(state, this.modules(), "qmix.load");
     this.optimizer.setState(state.optimizer as AdamState);
     this.buffer.load(state.buffer as ReplayBufferState);
     this.rng = RngClass.fromState(state.rng as RngState);
@@ -235,7 +231,7 @@ export class QmixLearner implements Learner {
   }
 
   dispose(): void {
-    for (const module of [this.agent, this.targetAgent, this.mixer, this.targetMixer]) module.dispose();
+    for (const module of Object.values(this.modules())) module.dispose();
     this.optimizer.dispose();
   }
 
