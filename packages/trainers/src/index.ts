@@ -45,6 +45,14 @@ export {
   readJsonl,
 } from "./metrics/metrics-sink.js";
 export { Adam, type AdamOptions, type AdamState } from "./optim/adam.js";
+export {
+  type EncodedWeight,
+  encodeModules,
+  encodeModuleWeights,
+  loadModules,
+  loadModuleWeights,
+} from "./persistence/module-weights.js";
+export { readStateFile, type StateArray, writeStateFile } from "./persistence/state-file.js";
 export { writeFileAtomic } from "./persistence/write-file-atomic.js";
 export { loadRunCheckpoint, type RunCheckpoint } from "./runner/run-checkpoint.js";
 export {

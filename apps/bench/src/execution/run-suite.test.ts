@@ -65,7 +65,7 @@ describe("runSuite", () => {
   it("writes the result layout and a manifest", () => {
     expect(serial.results.map((r) => r.outcome)).toEqual(["ran", "ran", "ran", "ran"]);
     const seedDirectory = join(serialOut, "mini", "coordination-game", "tabular-q", "seed-1");
-    for (const file of ["config.json", "metrics.jsonl", "summary.json", "checkpoints/checkpoint.json"]) {
+    for (const file of ["config.json", "metrics.jsonl", "summary.json", "checkpoints/checkpoint.bin"]) {
       expect(existsSync(join(seedDirectory, file)), file).toBe(true);
     }
     const manifest = JSON.parse(readFileSync(join(serialOut, "mini", "manifest.json"), "utf8"));
@@ -113,7 +113,7 @@ describe("runSuite", () => {
       "tabular-q",
       "seed-1",
       "checkpoints",
-      "checkpoint.json",
+      "checkpoint.bin",
     );
     await new Promise<void>((resolve, reject) => {
       const timer = setInterval(() => {

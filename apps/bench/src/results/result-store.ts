@@ -45,7 +45,7 @@ export function seedPaths(suiteDirectory: string, experiment: Experiment, seed: 
     config: join(directory, "config.json"),
     metrics: join(directory, "metrics.jsonl"),
     summary: join(directory, "summary.json"),
-    checkpoint: join(directory, "checkpoints", "checkpoint.json"),
+    checkpoint: join(directory, "checkpoints", "checkpoint.bin"),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { AgentGraph, Rng } from "@netmarl/envs";
 import type { Transition } from "../contracts/learner.js";
-import { decodeTypedArrayInto, encodeTypedArray } from "../persistence/typed-array-codec.js";
+import type { StateArray } from "../persistence/state-file.js";
+import { decodeTypedArrayInto } from "../persistence/typed-array-codec.js";
 
 /** Shape of what a {@link ReplayBuffer} stores per transition. */
 export interface ReplayBufferOptions {
@@ -23,7 +24,7 @@ export interface ReplayBufferOptions {
 export interface ReplayBufferState {
   cursor: number;
   filled: number;
-  arrays: Record<string, string>;
+  arrays: Record<string, StateArray>;
 }
 
 /** A minibatch in flat typed arrays, [batch][agent][entry] order; reused between samples. */
@@ -173,21 +174,33 @@ export class ReplayBuffer {
     return this.gather(this.sampleIndices(batch.size, rng, indices), batch);
   }
 
-  /** Everything stored, for checkpoints (arrays as base64). */
+  /** Everything stored, for checkpoints: copies of the filled rows only (the rest is unused). */
   state(): ReplayBufferState {
+    const rows = this.filled;
     return {
       cursor: this.cursor,
       filled: this.filled,
-      arrays: Object.fromEntries(this.namedArrays().map(([name, array]) => [name, encodeTypedArray(array)])),
+      arrays: Object.fromEntries(
+        this.namedArrays().map(([name, array]) => [
+          name,
+          array.slice(0, (array.length / this.capacity) * rows),
+        ]),
+      ),
     };
   }
 
   /** Restores {@link ReplayBuffer.state} into a buffer of the same shape. */
   load(state: ReplayBufferState): void {
     for (const [name, array] of this.namedArrays()) {
-      const encoded = state.arrays[name];
-      if (typeof encoded !== "string") throw new RangeError(`ReplayBuffer.load: the state has no ${name}`);
-      decodeTypedArrayInto(encoded, array, `ReplayBuffer.load ${name}`);
+      const stored = state.arrays[name];
+      if (stored === undefined) throw new RangeError(`ReplayBuffer.load: the state has no ${name}`);
+      const rowLength = array.length / this.capacity;
+      if (stored.length !== rowLength * state.filled) {
+        throw new RangeError(
+          `ReplayBuffer.load ${name}: ${stored.length} entries for ${state.filled} rows of ${rowLength}`,
+        );
+      }
+      decodeTypedArrayInto(stored, array, `ReplayBuffer.load ${name}`, true);
     }
     this.cursor = state.cursor;
     this.filled = state.filled;

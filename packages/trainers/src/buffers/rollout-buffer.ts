@@ -1,3 +1,4 @@
+import type { StateArray } from "../persistence/state-file.js";
 import { decodeTypedArrayInto, encodeTypedArray } from "../persistence/typed-array-codec.js";
 
 /** Shape of a {@link RolloutBuffer}. */
@@ -34,6 +35,12 @@ export interface RolloutStep {
  * On-policy storage for PPO-family learners with GAE(λ) (Schulman et al. 2016). All arrays are
  * [step][env × agent] and allocated once.
  */
+/** What {@link RolloutBuffer.state} returns: the cursor and copies of the arrays. */
+export interface RolloutBufferState {
+  cursor: number;
+  arrays: Record<string, StateArray>;
+}
+
 export class RolloutBuffer {
   readonly steps: number;
   /** E × N: one slot per (environment copy, agent). */
@@ -157,19 +164,19 @@ export class RolloutBuffer {
     this.cursor = 0;
   }
 
-  /** Stored steps for checkpoints (arrays as base64). */
-  state(): { cursor: number; arrays: Record<string, string> } {
+  /** Stored steps for checkpoints (copies of the arrays). */
+  state(): RolloutBufferState {
     return {
       cursor: this.cursor,
       arrays: Object.fromEntries(this.namedArrays().map(([name, a]) => [name, encodeTypedArray(a)])),
     };
   }
 
-  load(state: { cursor: number; arrays: Record<string, string> }): void {
+  load(state: RolloutBufferState): void {
     for (const [name, array] of this.namedArrays()) {
-      const encoded = state.arrays[name];
-      if (typeof encoded !== "string") throw new RangeError(`RolloutBuffer.load: the state has no ${name}`);
-      decodeTypedArrayInto(encoded, array, `RolloutBuffer.load ${name}`);
+      const stored = state.arrays[name];
+      if (stored === undefined) throw new RangeError(`RolloutBuffer.load: the state has no ${name}`);
+      decodeTypedArrayInto(stored, array, `RolloutBuffer.load ${name}`);
     }
     this.cursor = state.cursor;
   }

@@ -31,7 +31,11 @@ export interface Transition {
 /** Named scalar metrics, e.g. `{ "loss/policy": 0.12, "loss/value": 0.4 }`. */
 export type Metrics = Record<string, number>;
 
-/** A JSON-serialisable snapshot of a learner (weights as arrays, counters, generator state). */
+/**
+ * A snapshot of a learner: JSON-like data (counters, generator state) with typed arrays for the
+ * bulk (weights, buffers) — copies, never views of arrays the learner keeps writing. Checkpoints
+ * store it with `writeStateFile`.
+ */
 export type LearnerState = { algorithm: string } & Record<string, unknown>;
 
 /**

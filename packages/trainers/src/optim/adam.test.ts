@@ -1,7 +1,11 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { initBackend } from "@netmarl/graph-nn";
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Adam } from "./adam.js";
+import { readStateFile, writeStateFile } from "../persistence/state-file.js";
+import { Adam, type AdamState } from "./adam.js";
 
 beforeAll(async () => {
   await initBackend("cpu", { log: false });
@@ -37,7 +41,9 @@ describe("Adam", () => {
     const a = make();
     const adamA = new Adam([a], { learningRate: 0.05 });
     for (let i = 0; i < 5; i++) adamA.minimize(loss(a));
-    const saved = JSON.parse(JSON.stringify(adamA.getState()));
+    const path = join(mkdtempSync(join(tmpdir(), "netmarl-adam-")), "adam.bin");
+    writeStateFile(path, adamA.getState());
+    const saved = readStateFile(path, "adam.bin") as AdamState;
     const b = tf.variable(a.clone());
     const adamB = new Adam([b], { learningRate: 0.05 });
     adamB.setState(saved);

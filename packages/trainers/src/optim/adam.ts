@@ -3,8 +3,8 @@ import * as tf from "@tensorflow/tfjs-core";
 /** Serialisable optimiser state: step count and both moment estimates of every variable. */
 export interface AdamState {
   step: number;
-  firstMoments: number[][];
-  secondMoments: number[][];
+  firstMoments: Float32Array[];
+  secondMoments: Float32Array[];
 }
 
 /** Options of {@link Adam}. */
@@ -88,8 +88,8 @@ export class Adam {
   getState(): AdamState {
     return {
       step: this.step,
-      firstMoments: this.first.map((m) => Array.from(m.dataSync())),
-      secondMoments: this.second.map((v) => Array.from(v.dataSync())),
+      firstMoments: this.first.map((m) => Float32Array.from(m.dataSync())),
+      secondMoments: this.second.map((v) => Float32Array.from(v.dataSync())),
     };
   }
 

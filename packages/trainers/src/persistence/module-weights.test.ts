@@ -1,7 +1,11 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createRng } from "@netmarl/envs";
 import { initBackend, MLP } from "@netmarl/graph-nn";
 import { beforeAll, describe, expect, it } from "vitest";
 import { encodeModules, loadModules } from "./module-weights.js";
+import { readStateFile, writeStateFile } from "./state-file.js";
 
 beforeAll(async () => {
   await initBackend("cpu", { log: false });
@@ -10,10 +14,12 @@ beforeAll(async () => {
 const options = { inputSize: 3, hiddenSizes: [4], outputSize: 2 };
 
 describe("encodeModules / loadModules", () => {
-  it("round-trips several modules bit-exactly through JSON", () => {
+  it("round-trips several modules bit-exactly through a state file", () => {
     const source = { actor: new MLP(options, createRng(1)), critic: new MLP(options, createRng(2)) };
     const copy = { actor: new MLP(options, createRng(3)), critic: new MLP(options, createRng(4)) };
-    loadModules(JSON.parse(JSON.stringify(encodeModules(source))), copy, "test");
+    const path = join(mkdtempSync(join(tmpdir(), "netmarl-modules-")), "modules.bin");
+    writeStateFile(path, encodeModules(source));
+    loadModules(readStateFile(path, "modules.bin") as Record<string, unknown>, copy, "test");
     for (const key of ["actor", "critic"] as const) {
       const want = source[key].getWeights();
       const got = copy[key].getWeights();

@@ -1,11 +1,11 @@
 import type { Module, NamedWeight } from "@netmarl/graph-nn";
 import { decodeTypedArrayInto, encodeTypedArray } from "./typed-array-codec.js";
 
-/** A module's weights as JSON-safe data (values base64-encoded float32, bit-exact). */
+/** A module's weight as state data (a copy of its float32 values; bit-exact in a state file). */
 export interface EncodedWeight {
   name: string;
   shape: number[];
-  values: string;
+  values: Float32Array;
 }
 
 export function encodeModuleWeights(module: Module): EncodedWeight[] {

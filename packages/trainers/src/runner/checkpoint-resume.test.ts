@@ -14,6 +14,7 @@ import { CoordinationGame } from "@netmarl/envs";
 import { afterAll, describe, expect, it } from "vitest";
 import { tabularQAlgorithm } from "../learners/tabular-q-learner.js";
 import { JsonlMetricsSink, type MetricRecord, readJsonl } from "../metrics/metrics-sink.js";
+import { writeStateFile } from "../persistence/state-file.js";
 import { createResumeTestRunner } from "./resume-child.fixture.js";
 import { loadRunCheckpoint } from "./run-checkpoint.js";
 import { Runner } from "./runner.js";
@@ -48,7 +49,7 @@ describe("checkpoints and resume", () => {
       }).run(),
     ).toThrow("simulated crash");
     const resumed = createResumeTestRunner(directory, TOTAL).run({
-      resumeFrom: join(directory, "checkpoint.json"),
+      resumeFrom: join(directory, "checkpoint.bin"),
     });
     expect(resumed.meanEpisodeReturn).toBe(reference.meanEpisodeReturn);
     expect(resumed.lastEvaluationReturn).toBe(reference.lastEvaluationReturn);
@@ -85,12 +86,12 @@ describe("checkpoints and resume", () => {
     });
     expect(killedAt).toContain("checkpoint");
     await new Promise((resolve) => child.once("close", resolve));
-    const checkpoint = loadRunCheckpoint(join(directory, "checkpoint.json"));
+    const checkpoint = loadRunCheckpoint(join(directory, "checkpoint.bin"));
     expect(checkpoint.envSteps).toBeGreaterThanOrEqual(6_000);
     expect(checkpoint.envSteps).toBeLessThan(TOTAL);
     // The child ran towards a longer total; resuming to TOTAL must give the uninterrupted run's records.
     const resumed = createResumeTestRunner(directory, TOTAL).run({
-      resumeFrom: join(directory, "checkpoint.json"),
+      resumeFrom: join(directory, "checkpoint.bin"),
     });
     expect(resumed.meanEpisodeReturn).toBe(reference.meanEpisodeReturn);
     expect(comparable(directory)).toEqual(comparable(uninterrupted));
@@ -98,9 +99,9 @@ describe("checkpoints and resume", () => {
 
   it("a non-finite loss stops the run naming the term and leaves the last checkpoint intact", () => {
     const directory = folder("nan");
-    const path = join(directory, "checkpoint.json");
+    const path = join(directory, "checkpoint.bin");
     let updates = 0;
-    let lastCheckpoint = "";
+    let lastCheckpoint = Buffer.alloc(0);
     const runner = new Runner({
       createEnv: (rng) => new CoordinationGame({ numAgents: 3 }, rng),
       createLearner: (spec, rng) => {
@@ -112,36 +113,42 @@ describe("checkpoints and resume", () => {
       config: { totalEnvSteps: 20_000, checkpointEvery: 2_000 },
       checkpointPath: path,
       onCheckpoint: () => {
-        lastCheckpoint = readFileSync(path, "utf8");
+        lastCheckpoint = readFileSync(path);
       },
     });
     expect(() => runner.run()).toThrow(/update at env step 7001 returned a non-finite loss\/td = NaN/);
-    expect(readFileSync(path, "utf8")).toBe(lastCheckpoint);
+    expect(readFileSync(path).equals(lastCheckpoint)).toBe(true);
     expect(loadRunCheckpoint(path).envSteps).toBe(6_000);
   });
 
   it("refuses truncated, foreign and mismatched checkpoints with clear errors", () => {
     const directory = folder("bad");
-    const good = join(uninterrupted, "checkpoint.json");
-    const truncated = join(directory, "truncated.json");
-    writeFileSync(truncated, readFileSync(good, "utf8").slice(0, 200));
-    expect(() => loadRunCheckpoint(truncated)).toThrow(/is not valid JSON \(truncated or corrupted\)/);
-    const foreign = join(directory, "foreign.json");
-    writeFileSync(foreign, JSON.stringify({ hello: 1 }));
+    const good = join(uninterrupted, "checkpoint.bin");
+    const bytes = readFileSync(good);
+    const truncated = join(directory, "truncated.bin");
+    writeFileSync(truncated, bytes.subarray(0, 200));
+    expect(() => loadRunCheckpoint(truncated)).toThrow(/ends early \(truncated\)/);
+    writeFileSync(truncated, bytes.subarray(0, bytes.length - 8));
+    expect(() => loadRunCheckpoint(truncated)).toThrow(/ends early \(truncated\)/);
+    const json = join(directory, "old.json");
+    writeFileSync(json, JSON.stringify({ format: "netmarl-run-checkpoint", version: 1 }));
+    expect(() => loadRunCheckpoint(json)).toThrow(/not a NetMARL state file/);
+    const foreign = join(directory, "foreign.bin");
+    writeStateFile(foreign, { hello: new Float32Array(3) });
     expect(() => loadRunCheckpoint(foreign)).toThrow(
       /format is undefined; expected "netmarl-run-checkpoint"/,
     );
-    expect(() => loadRunCheckpoint(join(directory, "missing.json"))).toThrow(/does not exist/);
+    expect(() => loadRunCheckpoint(join(directory, "missing.bin"))).toThrow(/does not exist/);
     const other = new Runner({
       createEnv: (rng) => new CoordinationGame({ numAgents: 3 }, rng),
       createLearner: (spec, rng) => tabularQAlgorithm.create(spec, {}, rng),
       config: { totalEnvSteps: 10, seed: 99 },
     });
-    copyFileSync(good, join(directory, "copy.json"));
-    expect(() => other.run({ resumeFrom: join(directory, "copy.json") })).toThrow(
+    copyFileSync(good, join(directory, "copy.bin"));
+    expect(() => other.run({ resumeFrom: join(directory, "copy.bin") })).toThrow(
       /made with seed 11, this run has seed 99/,
     );
-    expect(existsSync(join(directory, "copy.json"))).toBe(true);
+    expect(existsSync(join(directory, "copy.bin"))).toBe(true);
   });
 
   it("JsonlMetricsSink.truncateAfter keeps records up to a step, dropping a torn tail", () => {

@@ -22,7 +22,7 @@ export function createResumeTestRunner(
     createLearner: (spec, rng) => tabularQAlgorithm.create(spec, RESUME_TEST_LEARNER, rng),
     config: { ...RESUME_TEST_CONFIG, totalEnvSteps },
     sinks: [new JsonlMetricsSink(join(directory, "metrics.jsonl"))],
-    checkpointPath: join(directory, "checkpoint.json"),
+    checkpointPath: join(directory, "checkpoint.bin"),
     onCheckpoint,
   });
 }

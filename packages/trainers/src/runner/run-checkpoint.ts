@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import type { RngState } from "@netmarl/envs";
 import type { LearnerState } from "../contracts/learner.js";
-import { writeFileAtomic } from "../persistence/write-file-atomic.js";
+import { readStateFile, writeStateFile } from "../persistence/state-file.js";
 
 export const CHECKPOINT_FORMAT = "netmarl-run-checkpoint";
-export const CHECKPOINT_VERSION = 1;
+/** 2: a binary state file (arrays as raw bytes), replacing version 1's JSON with base64 arrays. */
+export const CHECKPOINT_VERSION = 2;
 
 /** Everything a run needs to continue exactly as if it had never stopped. */
 export interface RunCheckpoint {
@@ -22,20 +23,13 @@ export interface RunCheckpoint {
 }
 
 export function saveRunCheckpoint(path: string, checkpoint: RunCheckpoint): void {
-  writeFileAtomic(path, JSON.stringify(checkpoint));
+  writeStateFile(path, checkpoint);
 }
 
 /** Reads and checks a checkpoint; a missing, truncated or foreign file is refused with a clear error. */
 export function loadRunCheckpoint(path: string): RunCheckpoint {
   if (!existsSync(path)) throw new Error(`Run checkpoint ${path} does not exist`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new Error(
-      `Run checkpoint ${path} is not valid JSON (truncated or corrupted): ${(error as Error).message}`,
-    );
-  }
+  const parsed = readStateFile(path, `Run checkpoint ${path}`);
   const candidate = parsed as Partial<RunCheckpoint>;
   if (candidate?.format !== CHECKPOINT_FORMAT) {
     throw new Error(

@@ -11,7 +11,13 @@ import {
 import { z } from "zod";
 import type { Learner, Metrics } from "../contracts/learner.js";
 import type { MetricRecord, MetricsSink } from "../metrics/metrics-sink.js";
-import { loadRunCheckpoint, type RunCheckpoint, saveRunCheckpoint } from "./run-checkpoint.js";
+import {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  loadRunCheckpoint,
+  type RunCheckpoint,
+  saveRunCheckpoint,
+} from "./run-checkpoint.js";
 
 const runConfigSchema = z
   .object({
@@ -267,8 +273,8 @@ export class Runner {
     progress: Omit<RunCheckpoint, "format" | "version" | "seed" | "streams" | "learner">,
   ): void {
     saveRunCheckpoint(this.options.checkpointPath!, {
-      format: "netmarl-run-checkpoint",
-      version: 1,
+      format: CHECKPOINT_FORMAT,
+      version: CHECKPOINT_VERSION,
       seed: this.config.seed,
       ...progress,
       streams: { env: this.streams.env.getState(), evaluation: this.streams.evaluation.getState() },

@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createRng, isEpisodeOver, type MultiAgentEnv, type Rng } from "@netmarl/envs";
 import type { AlgorithmDefinition } from "../contracts/algorithm-definition.js";
 import type { LearnerState } from "../contracts/learner.js";
 import { MemoryMetricsSink, type MetricRecord } from "../metrics/metrics-sink.js";
+import { readStateFile, writeStateFile } from "../persistence/state-file.js";
 import { Runner } from "../runner/runner.js";
 
 /** Options of {@link checkLearner}. */
@@ -99,10 +103,16 @@ export function checkLearner(
   }
 
   let state: LearnerState | undefined;
+  const stateDirectory = mkdtempSync(join(tmpdir(), "netmarl-check-learner-"));
   try {
-    state = JSON.parse(JSON.stringify(first.runner.learner.state())) as LearnerState;
+    // Through the checkpoint file format, as a real resume would.
+    const path = join(stateDirectory, "state.bin");
+    writeStateFile(path, first.runner.learner.state());
+    state = readStateFile(path, "checkLearner state") as LearnerState;
   } catch (error) {
-    failures.push(`state() is not JSON-serialisable: ${(error as Error).message}`);
+    failures.push(`state() does not survive a state file: ${(error as Error).message}`);
+  } finally {
+    rmSync(stateDirectory, { recursive: true, force: true });
   }
   if (state) {
     const env = first.runner.env;

@@ -306,7 +306,7 @@ export class DgnLearner implements Learner {
     loadModules(state, { online: this.online, target: this.target }, "dgn.load");
     this.optimizer.setState(state.optimizer as AdamState);
     this.buffer.load(state.buffer as ReplayBufferState);
-    decodeTypedArrayInto(state.continues as string, this.continues, "dgn.load continues");
+    decodeTypedArrayInto(state.continues, this.continues, "dgn.load continues");
     this.rng = RngClass.fromState(state.rng as RngState);
     this.steps = state.steps as number;
     this.episodes = state.episodes as number;

@@ -20,15 +20,11 @@ import { Rng as RngClass } from "@netmarl/envs";
 import { MLP } from "@netmarl/graph-nn";
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
-import { RolloutBuffer } from "../../buffers/rollout-buffer.js";
+import { RolloutBuffer, type RolloutBufferState } from "../../buffers/rollout-buffer.js";
 import { defineAlgorithm } from "../../contracts/algorithm-definition.js";
 import type { ActOptions, Learner, LearnerState, Metrics, Transition } from "../../contracts/learner.js";
 import { Adam, type AdamState } from "../../optim/adam.js";
-import {
-  type EncodedWeight,
-  encodeModuleWeights,
-  loadModuleWeights,
-} from "../../persistence/module-weights.js";
+import { encodeModules, loadModules } from "../../persistence/module-weights.js";
 import { argmax, sampleCategorical } from "../action-selection.js";
 
 const configSchema = z
@@ -233,8 +229,7 @@ export class MappoLearner implements Learner {
       algorithm: "mappo",
       steps: this.steps,
       rng: this.rng.getState(),
-      actor: encodeModuleWeights(this.actor),
-      critic: encodeModuleWeights(this.critic),
+      ...encodeModules({ actor: this.actor, critic: this.critic }),
       actorOptimizer: this.actorOptimizer.getState(),
       criticOptimizer: this.criticOptimizer.getState(),
       buffer: this.buffer.state(),
@@ -245,11 +240,10 @@ export class MappoLearner implements Learner {
 
   load(state: LearnerState): void {
     if (state.algorithm !== "mappo") throw new RangeError(`mappo.load: the state is of "${state.algorithm}"`);
-    loadModuleWeights(this.actor, state.actor as EncodedWeight[], "mappo.load actor");
-    loadModuleWeights(this.critic, state.critic as EncodedWeight[], "mappo.load critic");
+    loadModules(state, { actor: this.actor, critic: this.critic }, "mappo.load");
     this.actorOptimizer.setState(state.actorOptimizer as AdamState);
     this.criticOptimizer.setState(state.criticOptimizer as AdamState);
-    this.buffer.load(state.buffer as { cursor: number; arrays: Record<string, string> });
+    this.buffer.load(state.buffer as RolloutBufferState);
     this.lastNextObs.set(state.lastNextObs as number[]);
     this.lastNextState.set(state.lastNextState as number[]);
     this.rng = RngClass.fromState(state.rng as RngState);
