@@ -6,11 +6,13 @@ import { parseSuite, type Suite, type SuiteInput } from "./experiment-schema.js"
  */
 const coordination = { id: "coordination-game", options: { numAgents: 3 } };
 const aloha = { id: "aloha", options: {} };
+const navigation3 = { id: "mpe/cooperative-navigation", options: { numAgents: 3 } };
 const quick: SuiteInput = {
   name: "quick",
   description:
-    "Every registered algorithm on small tasks (coordination game N = 3, Aloha); minutes on 2 cores.",
-  figure: "Sanity check, not a paper figure: every learner should beat random play on both tasks.",
+    "Every registered baseline on small tasks (coordination game N = 3, Aloha, cooperative navigation N = 3); minutes on 2 cores.",
+  figure:
+    "Sanity check, not a paper figure: every learner should beat random play on its task (the random rows are the bar).",
   experiments: [
     ...[coordination, aloha].flatMap((env) => [
       {
@@ -90,8 +92,14 @@ const quick: SuiteInput = {
       seeds: [0, 1, 2],
     },
     // PIC's task for the actor-critics: cooperative navigation with 3 agents (simple_spread_n3).
+    {
+      env: navigation3,
+      algorithm: { id: "random" },
+      run: { steps: 4_000, evalEvery: 500, evalEpisodes: 20 },
+      seeds: [0, 1, 2],
+    },
     ...["maddpg", "maddpgs", "pic"].map((id) => ({
-      env: { id: "mpe/cooperative-navigation", options: { numAgents: 3 } },
+      env: navigation3,
       algorithm: { id, config: { batchSize: 64, updateEvery: 25, bufferCapacity: 50_000 } },
       run: { steps: 4_000, evalEvery: 500, evalEpisodes: 20 },
       seeds: [0, 1, 2],
@@ -105,16 +113,44 @@ const quick: SuiteInput = {
   ],
 };
 
-/** Skeletons of each paper's full suite: what exists now runs; the rest is listed as pending. */
+/**
+ * Each paper's full suite: the experiments whose pieces exist now, at the original code's settings
+ * (spec references beside them); what still needs a later package is listed as pending.
+ */
 const bnDagFull: SuiteInput = {
   name: "bn-dag-full",
   description: "BN-DAG (Chen & Zhang, ICML 2023): coordination game and Aloha.",
   figure:
     "Figure 3: final POA of fully > line > uncorrelated BN policies for n = 2, 3, 5 (tabular); MAPPO variants.",
-  experiments: [],
+  experiments: [
+    // Uncorrelated BN-MAPPO is plain MAPPO (`DummyDAG`, threshold 0; spec §3.4). BNPG
+    // `train_coordination_game.py`: 32 threads × 25 steps per rollout, 2e5 steps, 5 epochs, lr 7e-4,
+    // evaluation every 5 rollouts over 100 episodes.
+    {
+      name: "uncorrelated",
+      env: { id: "coordination-game", options: { numAgents: 3 } },
+      algorithm: {
+        id: "mappo",
+        config: { learningRate: 7e-4, criticLearningRate: 7e-4, epochs: 5, rolloutSteps: 800 },
+      },
+      run: { steps: 200_000, evalEvery: 4_000, evalEpisodes: 100 },
+      seeds: [0, 1, 2, 3, 4],
+    },
+    // BNPG Aloha: 10 agents, 20-step episodes, 1e6 steps, 32 threads, evaluation every 25 rollouts.
+    {
+      name: "uncorrelated",
+      env: aloha,
+      algorithm: {
+        id: "mappo",
+        config: { learningRate: 7e-4, criticLearningRate: 7e-4, epochs: 5, rolloutSteps: 640 },
+      },
+      run: { steps: 1_000_000, evalEvery: 16_000, evalEpisodes: 32 },
+      seeds: [0, 1, 2, 3, 4],
+    },
+  ],
   pending: [
     "tabular BN policy gradient (fully/line/uncorrelated), n = 2, 3, 5, seeds 1..49 — policies-bn-dag",
-    "BN-MAPPO vs MAPPO on the coordination game and Aloha — trainers (MAPPO) + policies-bn-dag",
+    "fully-correlated and context-aware BN-MAPPO on the coordination game and Aloha — policies-bn-dag",
   ],
 };
 
@@ -123,8 +159,18 @@ const ipFull: SuiteInput = {
   description: "Intention Propagation (Qu et al. 2020): MPE tasks and CityFlow.",
   figure:
     "IP appendix: cooperative navigation N = 30/100/200, heterogeneous navigation, push, predator-prey; CityFlow N = 16…1225.",
-  experiments: [],
-  pending: ["MPE environments (issue 3)", "PIC / MADDPG baselines (trainers)", "IP learner (policies-ip)"],
+  // PIC `main_vec.py` defaults are the learners' defaults (batch 1024, replay 1e6, 8 + 8 minibatches
+  // every 100 steps, 60 000 episodes); evaluation every 1000 episodes over 1000 runs.
+  experiments: ["maddpg", "maddpgs", "pic"].map((id) => ({
+    env: { id: "mpe/cooperative-navigation", options: { numAgents: 30 } },
+    algorithm: { id },
+    run: { steps: 1_500_000, evalEvery: 25_000, evalEpisodes: 1_000 },
+    seeds: [0, 1, 2],
+  })),
+  pending: [
+    "IP learner on every MPE task and CityFlow — policies-ip",
+    "PIC / MADDPG at N = 100 and 200 and on heterogeneous navigation, push and predator-prey: the learners and environments exist; left out of the suite until a machine can run them (PIC at N = 15 trains at ≈ 45 env steps/s on this 2-core machine)",
+  ],
 };
 
 const ltosFull: SuiteInput = {
@@ -132,12 +178,24 @@ const ltosFull: SuiteInput = {
   description: "LToS (Yi et al.): prisoner's dilemma, jungle, traffic signal control.",
   figure:
     "LToS: average travel time on the 6x6 grid and real maps; returns on prisoner and jungle vs DGN and fixed-LToS.",
-  experiments: [],
+  // DGN at the TF Jungle code's settings (the learner's defaults; spec §5.1).
+  experiments: [
+    {
+      env: { id: "jungle", options: {} },
+      algorithm: { id: "dgn" },
+      run: { steps: 240_000, evalEvery: 12_000, evalEpisodes: 10 },
+      seeds: [0, 1, 2],
+    },
+    {
+      env: { id: "prisoners-dilemma", options: {} },
+      algorithm: { id: "dgn" },
+      run: { steps: 100_000, evalEvery: 5_000, evalEpisodes: 20 },
+      seeds: [0, 1, 2],
+    },
+  ],
   pending: [
-    "traffic environments (issue 4)",
-    "jungle and prisoner (issue 5)",
-    "DGN (trainers)",
-    "LToS learner (policies-ltos)",
+    "LToS and fixed-LToS learners — policies-ltos",
+    "DGN on CityFlow 6x6 and real maps: needs the CityFlow data in the cache (`fetch-data`) and LToS's round-based pipeline",
   ],
 };
 
@@ -146,8 +204,35 @@ const dialsFull: SuiteInput = {
   description: "DIALS (Suau et al.): traffic and warehouse with 4…100 agents, wall-clock per phase.",
   figure:
     "DIALS runtime figure: wall-clock vs number of agents for global, DIALS and untrained-DIALS; returns per variant.",
-  experiments: [],
-  pending: ["DIALS traffic and warehouse (issues 4, 5)", "PPO (trainers)", "influence-sim"],
+  // The global-simulator (GS) baseline with DIALS's PPO settings (spec §4.4: FNN 256-128, lr 2.5e-4,
+  // clip 0.1, 3 epochs, minibatches of 32 from 128 transitions, no gradient clipping, 4e6 steps).
+  // Deviation: shared parameters with agent ids (DIALS: one network per agent) and constant schedules.
+  experiments: [
+    {
+      name: "global-sim",
+      env: { id: "dials/traffic", options: {} },
+      algorithm: {
+        id: "ippo",
+        config: {
+          hiddenSizes: [256, 128],
+          learningRate: 2.5e-4,
+          criticLearningRate: 2.5e-4,
+          clipRatio: 0.1,
+          epochs: 3,
+          rolloutSteps: 128,
+          numMiniBatches: 4,
+          maxGradNorm: 0,
+        },
+      },
+      run: { steps: 4_000_000, evalEvery: 100_000, evalEpisodes: 10 },
+      seeds: [0, 1, 2],
+    },
+  ],
+  pending: [
+    "DIALS and untrained-DIALS (influence predictors + local simulators) — influence-sim",
+    "warehouse GS baseline: DIALS uses a GRU policy there; PPO with a recurrent policy is not in trainers yet",
+    "independent (unshared) per-agent PPO networks and DIALS's linear lr/clip schedules",
+  ],
 };
 
 /** Every suite the bench ships, validated at load so a broken suite fails loudly and early. */
