@@ -37,6 +37,7 @@ export { type QmixConfig, QmixLearner, qmixAlgorithm } from "./learners/qmix/qmi
 export { QmixMixer, type QmixMixerOptions } from "./learners/qmix/qmix-mixer.js";
 export { RandomLearner, randomAlgorithm } from "./learners/random-learner.js";
 export { type TabularQConfig, TabularQLearner, tabularQAlgorithm } from "./learners/tabular-q-learner.js";
+export { CsvMetricsSink, type MetricsCsvRow, readMetricsCsv } from "./metrics/csv-metrics-sink.js";
 export {
   JsonlMetricsSink,
   MemoryMetricsSink,

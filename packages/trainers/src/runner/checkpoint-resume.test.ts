@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { CoordinationGame } from "@netmarl/envs";
 import { afterAll, describe, expect, it } from "vitest";
 import { tabularQAlgorithm } from "../learners/tabular-q-learner.js";
+import { type MetricsCsvRow, readMetricsCsv } from "../metrics/csv-metrics-sink.js";
 import { JsonlMetricsSink, type MetricRecord, readJsonl } from "../metrics/metrics-sink.js";
 import { writeStateFile } from "../persistence/state-file.js";
 import { createResumeTestRunner } from "./resume-child.fixture.js";
@@ -24,10 +25,14 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const repoRoot = join(import.meta.dirname, "..", "..", "..", "..");
 const TOTAL = 30_000;
 
-/** Records without wall-clock fields, which differ between any two runs. */
-function comparable(directory: string): MetricRecord[] {
+/** Records of both sinks without wall-clock fields, which differ between any two runs. */
+function comparable(directory: string): { jsonl: MetricRecord[]; csv: MetricsCsvRow[] } {
   const records = readJsonl(readFileSync(join(directory, "metrics.jsonl"), "utf8"));
-  return records.map(({ "time/env-steps-per-second": _, ...rest }) => rest as MetricRecord);
+  const rows = readMetricsCsv(readFileSync(join(directory, "metrics.csv"), "utf8"));
+  return {
+    jsonl: records.map(({ "time/env-steps-per-second": _, ...rest }) => rest as MetricRecord),
+    csv: rows.filter((row) => row.metric !== "time/env-steps-per-second"),
+  };
 }
 
 function folder(name: string): string {

@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { CoordinationGame } from "@netmarl/envs";
 import { tabularQAlgorithm } from "../learners/tabular-q-learner.js";
+import { CsvMetricsSink } from "../metrics/csv-metrics-sink.js";
 import { JsonlMetricsSink } from "../metrics/metrics-sink.js";
 import { Runner } from "./runner.js";
 
@@ -21,7 +22,10 @@ export function createResumeTestRunner(
     createEnv: (rng) => new CoordinationGame({ numAgents: 3 }, rng),
     createLearner: (spec, rng) => tabularQAlgorithm.create(spec, RESUME_TEST_LEARNER, rng),
     config: { ...RESUME_TEST_CONFIG, totalEnvSteps },
-    sinks: [new JsonlMetricsSink(join(directory, "metrics.jsonl"))],
+    sinks: [
+      new JsonlMetricsSink(join(directory, "metrics.jsonl")),
+      new CsvMetricsSink(join(directory, "metrics.csv")),
+    ],
     checkpointPath: join(directory, "checkpoint.bin"),
     onCheckpoint,
   });
