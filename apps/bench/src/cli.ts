@@ -325,9 +325,14 @@ program
     positiveInteger("--eval-episodes"),
     20,
   )
+  .option("--metrics <file>", "append every metric record to a .csv (long form) or .jsonl file")
+  .option(
+    "--backend <name>",
+    "tensorflow | wasm | cpu (default: NETMARL_BACKEND, else the fastest available)",
+  )
   .option("--json", "print JSON")
   .action(
-    (
+    async (
       algorithmId: string,
       envId: string,
       options: {
@@ -336,20 +341,25 @@ program
         agents?: number;
         config?: Record<string, unknown>;
         evalEpisodes: number;
+        metrics?: string;
+        backend?: string;
         json?: boolean;
       },
     ) => {
+      // Learners build tensors in their constructors: a backend must be ready first.
+      const backend = await initBackend(options.backend as BackendName | undefined, { log: false });
       const progress = createProgressDisplay(`train ${algorithmId} on ${envId}`, options.steps);
       const result = trainOnce({
         algorithmId,
         envId,
         ...options,
+        metricsPath: options.metrics,
         onProgress: (done) => progress.update(done),
       });
       progress.stop();
-      print(result, options.json === true, () =>
+      print({ ...result, backend }, options.json === true, () =>
         [
-          `${algorithmId} on ${envId} (${result.agents} agents, seed ${result.seed}): ${result.envSteps} steps in ${result.seconds.toFixed(1)} s`,
+          `${algorithmId} on ${envId} (${result.agents} agents, seed ${result.seed}, ${backend}): ${result.envSteps} steps in ${result.seconds.toFixed(1)} s`,
           `mean training return ${result.meanEpisodeReturn.toFixed(3)}, greedy evaluation ${result.lastEvaluationReturn.toFixed(3)}`,
         ].join("\n"),
       );

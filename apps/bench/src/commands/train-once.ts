@@ -1,5 +1,11 @@
 import { createRng } from "@netmarl/envs";
-import { Runner, type RunSummary } from "@netmarl/trainers";
+import {
+  CsvMetricsSink,
+  JsonlMetricsSink,
+  type MetricsSink,
+  Runner,
+  type RunSummary,
+} from "@netmarl/trainers";
 import { findAlgorithm } from "../registry/algorithms.js";
 import { findEnvironment } from "../registry/environments.js";
 
@@ -13,6 +19,8 @@ export interface TrainOnceOptions {
   /** Algorithm config (its defaults fill the rest). */
   config?: Record<string, unknown>;
   evalEpisodes: number;
+  /** Write every metric record to this file: `.csv` (long form) or `.jsonl`. */
+  metricsPath?: string;
   onProgress?: (envSteps: number, total: number) => void;
 }
 
@@ -29,6 +37,7 @@ export function trainOnce(options: TrainOnceOptions): TrainOnceResult {
   const algorithm = findAlgorithm(options.algorithmId);
   algorithm.parseConfig(options.config ?? {}); // refuse a bad config before building anything
   const size = { agents: options.agents };
+  const sinks = options.metricsPath === undefined ? [] : [metricsSink(options.metricsPath)];
   const runner = new Runner({
     createEnv: (rng) => environment.create({}, size, rng),
     createLearner: (spec, rng) => algorithm.create(spec, options.config ?? {}, rng),
@@ -38,10 +47,12 @@ export function trainOnce(options: TrainOnceOptions): TrainOnceResult {
       evalEvery: options.steps,
       evalEpisodes: options.evalEpisodes,
     },
+    sinks,
     onProgress: (progress) => options.onProgress?.(progress.envSteps, progress.totalEnvSteps),
   });
   const summary = runner.run();
   runner.learner.dispose();
+  for (const sink of sinks) sink.close();
   return {
     algorithm: options.algorithmId,
     envId: options.envId,
@@ -49,4 +60,11 @@ export function trainOnce(options: TrainOnceOptions): TrainOnceResult {
     seed: options.seed,
     ...summary,
   };
+}
+
+/** The sink for `--metrics`, chosen by the file's extension. */
+function metricsSink(path: string): MetricsSink {
+  if (path.endsWith(".csv")) return new CsvMetricsSink(path);
+  if (path.endsWith(".jsonl")) return new JsonlMetricsSink(path);
+  throw new RangeError(`--metrics ${path}: expected a file ending in .csv or .jsonl`);
 }
