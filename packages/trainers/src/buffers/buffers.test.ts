@@ -40,6 +40,27 @@ describe("ReplayBuffer", () => {
     expect(() => buffer.gather(Int32Array.of(9), buffer.createBatch(1))).toThrow(/index 9 is not stored/);
   });
 
+  it("state() holds only the filled rows; load() into a fresh buffer gathers the same and refuses a mismatch", () => {
+    const buffer = new ReplayBuffer(options);
+    for (let tag = 1; tag <= 3; tag++) buffer.add(transition(tag));
+    const state = buffer.state();
+    expect(state.filled).toBe(3);
+    expect(state.arrays.obs.length).toBe(3 * 3 * 2);
+    expect(state.arrays.rewards.length).toBe(3 * 3);
+    const copy = new ReplayBuffer(options);
+    copy.load(state);
+    const indices = Int32Array.of(2, 0, 1);
+    const want = buffer.gather(indices, buffer.createBatch(3));
+    const got = copy.gather(indices, copy.createBatch(3));
+    for (const key of ["obs", "nextObs", "actions", "rewards", "terminated", "state", "neighbors"] as const) {
+      expect(Array.from(got[key])).toEqual(Array.from(want[key]));
+    }
+    const short = { ...state, arrays: { ...state.arrays, rewards: state.arrays.rewards.subarray(1) } };
+    expect(() => new ReplayBuffer(options).load(short)).toThrow(
+      /ReplayBuffer.load rewards: 8 entries for 3 rows of 3/,
+    );
+  });
+
   it("samples uniformly, and two buffers with equal generators sample the same indices (unified sampling)", () => {
     const a = new ReplayBuffer({ ...options, capacity: 50 });
     const b = new ReplayBuffer({ ...options, capacity: 50 });

@@ -174,7 +174,11 @@ export class ReplayBuffer {
     return this.gather(this.sampleIndices(batch.size, rng, indices), batch);
   }
 
-  /** Everything stored, for checkpoints: copies of the filled rows only (the rest is unused). */
+  /**
+   * Everything stored, for checkpoints: the filled rows only, as **views** valid until the buffer
+   * next changes — write them (or copy) before adding more. A full PIC replay at N = 30 is ≈ 7 GB;
+   * a copy per checkpoint would double that.
+   */
   state(): ReplayBufferState {
     const rows = this.filled;
     return {
@@ -183,7 +187,7 @@ export class ReplayBuffer {
       arrays: Object.fromEntries(
         this.namedArrays().map(([name, array]) => [
           name,
-          array.slice(0, (array.length / this.capacity) * rows),
+          array.subarray(0, (array.length / this.capacity) * rows),
         ]),
       ),
     };

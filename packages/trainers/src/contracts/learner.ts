@@ -33,8 +33,9 @@ export type Metrics = Record<string, number>;
 
 /**
  * A snapshot of a learner: JSON-like data (counters, generator state) with typed arrays for the
- * bulk (weights, buffers) — copies, never views of arrays the learner keeps writing. Checkpoints
- * store it with `writeStateFile`.
+ * bulk (weights, buffers). Weights are copies; a replay buffer's rows are views valid until the
+ * learner next observes (copying gigabytes per checkpoint would double the memory), so write the
+ * state (`writeStateFile`, as checkpoints do) before stepping on.
  */
 export type LearnerState = { algorithm: string } & Record<string, unknown>;
 
