@@ -29,3 +29,23 @@ export function linearEpsilon(
   const progress = Math.min(1, steps / config.epsilonDecaySteps);
   return config.epsilonStart + (config.epsilonEnd - config.epsilonStart) * progress;
 }
+
+/**
+ * ε-greedy over each agent's row of `q` (N × numActions) into `actions`: with probability ε a
+ * uniform action, else the argmax. No draw at all when ε = 0, so greedy acting leaves `rng` as is.
+ */
+export function epsilonGreedyInto(
+  q: Float32Array,
+  numActions: number,
+  epsilon: number,
+  rng: Rng,
+  actions: Int32Array,
+): Int32Array {
+  for (let agent = 0; agent < actions.length; agent++) {
+    actions[agent] =
+      epsilon > 0 && rng.uniform() < epsilon
+        ? rng.int(numActions)
+        : argmax(q, agent * numActions, numActions);
+  }
+  return actions;
+}

@@ -46,7 +46,7 @@ import type { ActOptions, Learner, LearnerState, Metrics, Transition } from "../
 import { Adam, type AdamState } from "../../optim/adam.js";
 import { encodeModules, loadModules } from "../../persistence/module-weights.js";
 import { decodeTypedArrayInto, encodeTypedArray } from "../../persistence/typed-array-codec.js";
-import { argmax } from "../action-selection.js";
+import { epsilonGreedyInto } from "../action-selection.js";
 import { DgnNetwork } from "./dgn-network.js";
 import { NeighbourRows } from "./neighbour-rows.js";
 import { attentionKl, relationAttention } from "./relation-attention.js";
@@ -183,13 +183,7 @@ export class DgnLearner implements Learner {
           .q.dataSync() as Float32Array,
     );
     const epsilon = options.explore ? this.epsilon : 0;
-    for (let agent = 0; agent < this.numAgents; agent++) {
-      this.actions[agent] =
-        epsilon > 0 && this.rng.uniform() < epsilon
-          ? this.rng.int(this.numActions)
-          : argmax(q, agent * this.numActions, this.numActions);
-    }
-    return this.actions;
+    return epsilonGreedyInto(q, this.numActions, epsilon, this.rng, this.actions);
   }
 
   observe(transition: Transition): void {

@@ -27,7 +27,7 @@ import {
   encodeModuleWeights,
   loadModuleWeights,
 } from "../../persistence/module-weights.js";
-import { argmax, linearEpsilon } from "../action-selection.js";
+import { epsilonGreedyInto, linearEpsilon } from "../action-selection.js";
 import { pymarlQLearningFields } from "../q-learning-fields.js";
 
 const configSchema = z
@@ -114,13 +114,7 @@ export class DqnLearner implements Learner {
     this.writeInputs(observations, 1, this.actInput);
     const q = this.predict(this.online, this.actInput, 1);
     const epsilon = options.explore ? this.epsilon : 0;
-    for (let agent = 0; agent < this.numAgents; agent++) {
-      this.actions[agent] =
-        epsilon > 0 && this.rng.uniform() < epsilon
-          ? this.rng.int(this.numActions)
-          : argmax(q, agent * this.numActions, this.numActions);
-    }
-    return this.actions;
+    return epsilonGreedyInto(q, this.numActions, epsilon, this.rng, this.actions);
   }
 
   observe(transition: Transition): void {

@@ -32,7 +32,7 @@ import { defineAlgorithm } from "../../contracts/algorithm-definition.js";
 import type { ActOptions, Learner, LearnerState, Metrics, Transition } from "../../contracts/learner.js";
 import { Adam, type AdamState } from "../../optim/adam.js";
 import { encodeModules, loadModules } from "../../persistence/module-weights.js";
-import { argmax, linearEpsilon } from "../action-selection.js";
+import { epsilonGreedyInto, linearEpsilon } from "../action-selection.js";
 import { pymarlQLearningFields } from "../q-learning-fields.js";
 import { QmixMixer } from "./qmix-mixer.js";
 
@@ -141,13 +141,7 @@ export class QmixLearner implements Learner {
           .dataSync() as Float32Array,
     );
     const epsilon = options.explore ? this.epsilon : 0;
-    for (let agent = 0; agent < this.numAgents; agent++) {
-      this.actions[agent] =
-        epsilon > 0 && this.rng.uniform() < epsilon
-          ? this.rng.int(this.numActions)
-          : argmax(q, agent * this.numActions, this.numActions);
-    }
-    return this.actions;
+    return epsilonGreedyInto(q, this.numActions, epsilon, this.rng, this.actions);
   }
 
   observe(transition: Transition): void {
