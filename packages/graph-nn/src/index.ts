@@ -41,6 +41,8 @@ export { Dense, type DenseOptions } from "./layers/dense.js";
 export { GraphAttention, type GraphAttentionOptions } from "./layers/graph-attention.js";
 export { GroupEncoder, type GroupEncoderOptions } from "./layers/group-encoder.js";
 export { GRUCell, type GRUCellOptions } from "./layers/gru-cell.js";
+export { LayerNorm } from "./layers/layer-norm.js";
+export { LayerNormMLP, type LayerNormMLPOptions } from "./layers/layer-norm-mlp.js";
 export { LoopyBPLayer, type LoopyBPLayerOptions, type LoopyBPState } from "./layers/loopy-bp-layer.js";
 export { MeanFieldLayer, type MeanFieldLayerOptions } from "./layers/mean-field-layer.js";
 export { MLP, type MLPOptions } from "./layers/mlp.js";
@@ -53,6 +55,7 @@ export {
   saveCheckpoint,
 } from "./module/checkpoint.js";
 export { glorotUniform, Module, type NamedWeight, uniformValues } from "./module/module.js";
+export { orthogonalValues } from "./module/orthogonal.js";
 export { type LinearActivation, linear, matMulNT, matMulTN, transposeTall } from "./ops/linear.js";
 export { applyRowMap, RowMap } from "./ops/row-map.js";
 export { stopGradient, straightThrough } from "./ops/stop-gradient.js";

@@ -1,6 +1,7 @@
 import type { Rng } from "@netmarl/envs";
 import type * as tf from "@tensorflow/tfjs-core";
 import { glorotUniform, Module } from "../module/module.js";
+import { orthogonalValues } from "../module/orthogonal.js";
 import { type LinearActivation, linear } from "../ops/linear.js";
 
 /** Options of {@link Dense}. */
@@ -16,9 +17,13 @@ export interface DenseOptions {
    * observations: the backward pass then skips one matMul (the input gets a zero gradient).
    */
   inputGradient?: boolean;
+  /** Kernel initialiser: Glorot-uniform (default) or orthogonal × `gain` (on-policy's `use_orthogonal`). */
+  initializer?: "glorot-uniform" | "orthogonal";
+  /** Gain of the orthogonal initialiser (√2 for ReLU layers, 0.01 for policy heads in MAPPO). Default 1. */
+  gain?: number;
 }
 
-/** y = activation(x · kernel + bias); kernel Glorot-uniform from the Rng, bias zeros. */
+/** y = activation(x · kernel + bias); kernel Glorot-uniform (or orthogonal) from the Rng, bias zeros. */
 export class Dense extends Module {
   readonly inputSize: number;
   readonly outputSize: number;
@@ -45,7 +50,9 @@ export class Dense extends Module {
     this.kernel = this.addWeight(
       "kernel",
       [inputSize, outputSize],
-      glorotUniform(rng, inputSize, outputSize),
+      options.initializer === "orthogonal"
+        ? orthogonalValues(rng, inputSize, outputSize, options.gain ?? 1)
+        : glorotUniform(rng, inputSize, outputSize),
     );
     this.bias =
       options.useBias === false
