@@ -12,6 +12,7 @@ import { measureNnSpeed } from "./commands/measure-nn-speed.js";
 import { measureTrainSpeed } from "./commands/measure-train-speed.js";
 import { runBnDagTabular } from "./commands/run-bn-dag-tabular.js";
 import { runCityFlow, runCityFlowGrid } from "./commands/run-cityflow.js";
+import { summariseBnDagSuite } from "./commands/summarise-bn-dag-suite.js";
 import { trainOnce } from "./commands/train-once.js";
 import { runSuite, type SuiteManifest } from "./execution/run-suite.js";
 import { createProgressDisplay } from "./progress/progress-display.js";
@@ -487,6 +488,17 @@ program
       process.stdout.write(`${join(resolve(options.out), "summary.md")}\n`);
     },
   );
+
+program
+  .command("bn-dag-summary")
+  .description(
+    "Final exact POA and evaluation return of a BN-DAG suite's experiments, next to the constant policy's POA",
+  )
+  .argument("<results-dir>", "a suite folder, e.g. results/bn-dag-lite")
+  .action((directory: string) => {
+    const { file } = summariseBnDagSuite(resolve(directory));
+    process.stdout.write(`${readFileSync(file, "utf8")}${file}\n`);
+  });
 
 program
   .command("fetch-data")

@@ -9,6 +9,25 @@ export {
   type DagKind,
   topologicalOrderInto,
 } from "./dag/bayesian-network-dag.js";
+export { BnActor, type BnActorOptions } from "./mappo/bn-actor.js";
+export {
+  type BnMappoConfig,
+  BnMappoLearner,
+  bnMappoAlgorithm,
+  bnMappoConfigSchema,
+} from "./mappo/bn-mappo-learner.js";
+export {
+  ContextAwareDagGenerator,
+  type ContextAwareDagOptions,
+  type DagGenerator,
+  DummyDagGenerator,
+} from "./mappo/dag-generator.js";
+export {
+  type DensityAnnealingOptions,
+  type DensitySchedulePoint,
+  densitySchedule,
+} from "./mappo/density-annealing.js";
+export { exactPriceOfAnarchy } from "./mappo/exact-price-of-anarchy.js";
 export {
   bestResponseObjective,
   type DeviationInformation,

@@ -46,6 +46,7 @@ export {
   readJsonl,
 } from "./metrics/metrics-sink.js";
 export { Adam, type AdamOptions, type AdamState } from "./optim/adam.js";
+export { ValueNormalizer, type ValueNormalizerState } from "./optim/value-normalizer.js";
 export {
   type EncodedWeight,
   encodeModules,

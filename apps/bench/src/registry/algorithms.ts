@@ -1,3 +1,4 @@
+import { bnMappoAlgorithm } from "@netmarl/policies-bn-dag";
 import {
   type AlgorithmDefinition,
   dgnAlgorithm,
@@ -26,6 +27,7 @@ export const ALGORITHMS: readonly AlgorithmDefinition[] = [
   maddpgAlgorithm,
   maddpgsAlgorithm,
   picAlgorithm,
+  bnMappoAlgorithm,
 ];
 
 /** The definition for `id`, or an error listing the known ids. */

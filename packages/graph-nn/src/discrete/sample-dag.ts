@@ -10,6 +10,8 @@ export interface SampleDagOptions {
   temperature?: number;
   /** Sinkhorn iterations. Default 20. */
   iterations?: number;
+  /** Straight-through hard P and U (default, as BN-DAG); false returns the relaxed (soft) sample. */
+  hard?: boolean;
 }
 
 /** A sampled DAG and its parts; all [batch, n, n]. */
@@ -64,10 +66,12 @@ export function sampleDag(
       rng: options.rng?.fork("permutation"),
       temperature: options.temperature,
       iterations: options.iterations,
+      hard: options.hard,
     }) as tf.Tensor3D;
     const edgeSample = gumbelSoftmax(classes, {
       rng: options.rng?.fork("edges"),
       temperature: options.temperature,
+      hard: options.hard,
     });
     const edges = tf.squeeze(tf.slice(edgeSample, [0, 0, 0, 0], [batch, n, n, 1]), [3]) as tf.Tensor3D;
     const mask = tf.tile(tf.expandDims(strictUpperMask(n), 0), [batch, 1, 1]);
