@@ -252,3 +252,49 @@ describe("BN-MAPPO", () => {
     expect(() => bnMappoAlgorithm.parseConfig({ threshold: 2 })).toThrow(/threshold/);
   });
 });
+
+describe("BN-MAPPO memory", () => {
+  // CI runs 10³ updates (≈ 30 s); `BN_MAPPO_UPDATES=10000` runs the 10⁴ of the acceptance check
+  it("keeps the tensor count flat over many updates (context-aware DAG, annealing on)", async () => {
+    const UPDATES = Number(process.env.BN_MAPPO_UPDATES ?? 1_000);
+    await initBackend("cpu", { log: false });
+    const game = new CoordinationGame({ numAgents: 3 }, createRng(0));
+    const config = bnMappoAlgorithm.parseConfig({
+      dag: "context-aware",
+      densityAnnealing: true,
+      totalEnvSteps: UPDATES,
+      rolloutSteps: 1,
+      epochs: 1,
+      hiddenSizes: [4],
+      dagHiddenSize: 4,
+      exactPoaEvery: Math.ceil(UPDATES / 4),
+    });
+    const learner = new BnMappoLearner(game.spec, config, createRng(1));
+    let { obs } = game.reset(1);
+    let state = game.reset(1).state;
+    let counted = -1;
+    for (let update = 0; update < UPDATES; update++) {
+      const actions = Int32Array.from(learner.act(obs, game.graph(), { explore: true }));
+      const step = game.step(actions);
+      learner.observe({
+        obs,
+        actions,
+        rewards: step.rewards,
+        nextObs: step.obs,
+        terminated: step.terminated,
+        truncated: step.truncated,
+        state,
+        nextState: step.state,
+        graph: game.graph(),
+      });
+      learner.update();
+      if (step.truncated[0] === 1) ({ obs, state } = game.reset(update));
+      else ({ obs, state } = step);
+      obs = Float32Array.from(obs);
+      state = Float32Array.from(state!);
+      if (update === 10) counted = tf.memory().numTensors;
+    }
+    expect(tf.memory().numTensors).toBe(counted);
+    learner.dispose();
+  }, 120_000);
+});

@@ -16,6 +16,8 @@ export interface TabularBnTrainingOptions {
   dag: BayesianNetworkDag | DagKind;
   /** Draws θ's initial values. */
   rng: Rng;
+  /** Start from these θ_i (one array per agent, [s][c][b]) instead of N(0, 1) draws. */
+  initialLogits?: readonly Float64Array[];
   /** SGD step size η. Default 0.01 (`run.py`). */
   learningRate?: number;
   /** Global gradient-norm clip. Default 1e3 (`cg.py`). */
@@ -57,7 +59,9 @@ export function trainTabularBnPolicy(options: TabularBnTrainingOptions): Tabular
       `trainTabularBnPolicy: the DAG has ${dag.numAgents} agents; the game has ${game.numAgents}`,
     );
   }
-  const policy = TabularBnPolicy.random(dag, rng);
+  const policy = options.initialLogits
+    ? new TabularBnPolicy(dag, options.initialLogits)
+    : TabularBnPolicy.random(dag, rng);
   const best = optimalObjective(game);
   const priceOfAnarchy = new Float64Array(iterations + 1);
   const joint = new Float64Array(game.numStates * game.numStates);
