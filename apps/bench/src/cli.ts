@@ -259,6 +259,12 @@ program
   .option("--algorithms <list>", "comma-separated algorithm ids (default: every learning baseline)")
   .option("--env <id>", "environment", "coordination-game")
   .option("--steps <n>", "environment steps per algorithm", positiveInteger("--steps"), 5_000)
+  .option("--agents <n>", "number of agents", positiveInteger("--agents"))
+  .option(
+    "--config <json>",
+    "algorithm config as a JSON object, applied to every listed algorithm",
+    jsonObject,
+  )
   .option("--backend <name>", "TensorFlow.js backend")
   .option("--json", "print JSON")
   .action(
@@ -266,6 +272,8 @@ program
       algorithms?: string;
       env: string;
       steps: number;
+      agents?: number;
+      config?: Record<string, unknown>;
       backend?: string;
       json?: boolean;
     }) => {
@@ -275,7 +283,13 @@ program
         ALGORITHMS.map((a) => a.id).filter((id) => id !== "random" && id !== "fixed-policy");
       const rows = ids.map((algorithmId) => ({
         backend,
-        ...measureTrainSpeed({ algorithmId, envId: options.env, steps: options.steps }),
+        ...measureTrainSpeed({
+          algorithmId,
+          envId: options.env,
+          steps: options.steps,
+          config: options.config,
+          agents: options.agents,
+        }),
       }));
       print(rows, options.json === true, () =>
         rows

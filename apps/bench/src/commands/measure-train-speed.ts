@@ -27,6 +27,8 @@ export function measureTrainSpeed(options: {
   envId: string;
   envOptions?: Record<string, unknown>;
   config?: Record<string, unknown>;
+  /** Number of agents, for environments that take one. */
+  agents?: number;
   steps: number;
   seed?: number;
 }): TrainSpeedResult {
@@ -35,7 +37,7 @@ export function measureTrainSpeed(options: {
   let updateSeconds = 0;
   const sink = new MemoryMetricsSink();
   const runner = new Runner({
-    createEnv: (rng) => environment.create(options.envOptions ?? {}, {}, rng),
+    createEnv: (rng) => environment.create(options.envOptions ?? {}, { agents: options.agents }, rng),
     createLearner: (spec, rng) =>
       timeUpdates(algorithm.create(spec, options.config ?? {}, rng), (s) => (updateSeconds += s)),
     config: { totalEnvSteps: options.steps, seed: options.seed ?? 0 },
