@@ -20,17 +20,72 @@ export interface GumbelSinkhornOptions {
 /**
  * Sinkhorn normalisation in log space (spec §0.1): alternately subtract the row and the column
  * logsumexp, `iterations` times, then exponentiate. logAlpha: [batch, n, n] or [n, n].
+ *
+ * Computed in plain JS (Float64) with a hand-written backward pass: written as tfjs ops the 20
+ * iterations are ~250 small kernels forward and twice that backward — 0.2 s forward and 1.4 s with
+ * the gradient for a [640, 10, 10] batch on wasm — while the arithmetic is a few million flops.
+ * Backward through y = x − lse(x) along an axis: dx = dy − softmax(x) · Σ dy = dy − e^y · Σ dy.
  */
 export function sinkhorn<T extends tf.Tensor>(logAlpha: T, iterations = 20): T {
-  const rank = logAlpha.rank;
-  return tf.tidy(() => {
-    let log = logAlpha as tf.Tensor;
-    for (let i = 0; i < iterations; i++) {
-      log = tf.sub(log, tf.logSumExp(log, rank - 1, true));
-      log = tf.sub(log, tf.logSumExp(log, rank - 2, true));
+  const shape = logAlpha.shape;
+  const n = shape[shape.length - 1];
+  const run = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const input = (args[0] as tf.Tensor).dataSync();
+    const blocks = input.length / (n * n);
+    const log = Float64Array.from(input);
+    // the output of every half-step: its exponential is the softmax the backward pass needs
+    const steps: Float64Array[] = [];
+    for (let k = 0; k < iterations; k++) {
+      normaliseInPlace(log, blocks, n, true);
+      steps.push(Float64Array.from(log));
+      normaliseInPlace(log, blocks, n, false);
+      steps.push(Float64Array.from(log));
     }
-    return tf.exp(log) as T;
+    const result = Float32Array.from(log, Math.exp);
+    return {
+      value: tf.tensor(result, shape, "float32"),
+      gradFunc: (dy: tf.Tensor) => {
+        const upstream = dy.dataSync();
+        const g = new Float64Array(upstream.length);
+        for (let k = 0; k < g.length; k++) g[k] = upstream[k] * result[k];
+        for (let step = steps.length - 1; step >= 0; step--)
+          backInPlace(g, steps[step], blocks, n, step % 2 === 0);
+        return tf.tensor(Float32Array.from(g), shape, "float32");
+      },
+    };
   });
+  return run(logAlpha) as T;
+}
+
+/** x ← x − logsumexp(x) along rows (`rows`: over j for each i) or columns, per n × n block. */
+function normaliseInPlace(x: Float64Array, blocks: number, n: number, rows: boolean): void {
+  const [outer, inner] = rows ? [n, 1] : [1, n];
+  for (let b = 0; b < blocks; b++) {
+    const base = b * n * n;
+    for (let line = 0; line < n; line++) {
+      const start = base + line * outer;
+      let max = Number.NEGATIVE_INFINITY;
+      for (let k = 0; k < n; k++) max = Math.max(max, x[start + k * inner]);
+      let sum = 0;
+      for (let k = 0; k < n; k++) sum += Math.exp(x[start + k * inner] - max);
+      const lse = max + Math.log(sum);
+      for (let k = 0; k < n; k++) x[start + k * inner] -= lse;
+    }
+  }
+}
+
+/** g ← g − e^y · Σ g along the same lines as the forward half-step whose output was y. */
+function backInPlace(g: Float64Array, y: Float64Array, blocks: number, n: number, rows: boolean): void {
+  const [outer, inner] = rows ? [n, 1] : [1, n];
+  for (let b = 0; b < blocks; b++) {
+    const base = b * n * n;
+    for (let line = 0; line < n; line++) {
+      const start = base + line * outer;
+      let sum = 0;
+      for (let k = 0; k < n; k++) sum += g[start + k * inner];
+      for (let k = 0; k < n; k++) g[start + k * inner] -= Math.exp(y[start + k * inner]) * sum;
+    }
+  }
 }
 
 /**
