@@ -33,6 +33,7 @@ export {
   MappoLearner,
   mappoAlgorithm,
 } from "./learners/ppo/mappo-learner.js";
+export { huberLoss, ppoConfigFields } from "./learners/ppo/ppo-config-fields.js";
 export { type QmixConfig, QmixLearner, qmixAlgorithm } from "./learners/qmix/qmix-learner.js";
 export { QmixMixer, type QmixMixerOptions } from "./learners/qmix/qmix-mixer.js";
 export { RandomLearner, randomAlgorithm } from "./learners/random-learner.js";

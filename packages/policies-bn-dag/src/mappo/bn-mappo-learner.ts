@@ -41,10 +41,12 @@ import {
   type AdamState,
   defineAlgorithm,
   encodeModules,
+  huberLoss,
   type Learner,
   type LearnerState,
   loadModules,
   type Metrics,
+  ppoConfigFields,
   RolloutBuffer,
   type Transition,
   ValueNormalizer,
@@ -80,34 +82,17 @@ export const bnMappoConfigSchema = z
     totalEnvSteps: z.number().int().min(1).optional(),
     /** Hidden widths of actor trunk and critic (hidden_size 64, layer_N 1). */
     hiddenSizes: z.array(z.number().int().min(1)).min(1).default([64, 64]),
-    /** Adam step of actor + DAG net. */
-    learningRate: z.number().gt(0).default(7e-4),
+    ...ppoConfigFields,
+    /** Adam step of actor + DAG net (`train_coordination_game.py`). */
+    learningRate: ppoConfigFields.learningRate.default(7e-4),
     /** Adam step of the critic. */
-    criticLearningRate: z.number().gt(0).default(7e-4),
+    criticLearningRate: ppoConfigFields.criticLearningRate.default(7e-4),
     /** Adam ε (`opti_eps`). */
     adamEpsilon: z.number().gt(0).default(1e-5),
-    /** Discount γ of the PPO returns. */
-    discount: z.number().min(0).max(1).default(0.99),
-    /** GAE λ. */
-    gaeLambda: z.number().min(0).max(1).default(0.95),
-    /** PPO clip ε (ratio and value). */
-    clipRatio: z.number().gt(0).default(0.2),
-    /** Passes over each rollout (`ppo_epoch`). */
-    epochs: z.number().int().min(1).default(5),
-    /** Minibatches per pass (over stored steps). */
-    numMiniBatches: z.number().int().min(1).default(1),
-    /** Entropy bonus c_H. */
-    entropyCoefficient: z.number().min(0).default(0.01),
-    /** Weight of the value loss. */
-    valueLossCoefficient: z.number().min(0).default(1),
-    /** Huber δ of the value loss. */
-    huberDelta: z.number().gt(0).default(10),
-    /** Clipped value loss. */
-    clipValueLoss: z.boolean().default(true),
-    /** Global gradient-norm clip of each optimiser. */
-    maxGradNorm: z.number().min(0).default(10),
+    /** Passes over each rollout (`ppo_epoch` 5 in the BN scripts). */
+    epochs: ppoConfigFields.epochs.default(5),
     /** Environment steps per update (32 threads × episode length 25 in the original). */
-    rolloutSteps: z.number().int().min(1).default(800),
+    rolloutSteps: ppoConfigFields.rolloutSteps.default(800),
     /** Value-target normalisation: the fork's `popart` (a running normaliser) or none. */
     valueNormalization: z.enum(["popart", "none"]).default("popart"),
     /** Bootstrap V at time-limit cuts (on-policy `use_proper_time_limits`, default false). */
@@ -549,13 +534,13 @@ export class BnMappoLearner implements Learner {
     });
     const value = this.criticOptimizer.minimize(() => {
       const v = this.critic.apply(data.critic);
-      const loss = huber(tf.sub(data.targets, v), config.huberDelta);
+      const loss = huberLoss(tf.sub(data.targets, v), config.huberDelta);
       if (!config.clipValueLoss) return tf.mul(tf.mean(loss), config.valueLossCoefficient);
       const vClipped = tf.add(
         data.oldValues,
         tf.clipByValue(tf.sub(v, data.oldValues), -config.clipRatio, config.clipRatio),
       );
-      const lossClipped = huber(tf.sub(data.clippedTargets, vClipped), config.huberDelta);
+      const lossClipped = huberLoss(tf.sub(data.clippedTargets, vClipped), config.huberDelta);
       return tf.mul(tf.mean(tf.maximum(loss, lossClipped)), config.valueLossCoefficient);
     });
     const [entropy, density, openRatio, clipFraction, approxKl] = kept[0].dataSync();
@@ -622,12 +607,6 @@ class Critic extends Module {
       () => this.apply(tf.tensor2d(inputs, [rows, inputs.length / rows])).dataSync() as Float32Array,
     );
   }
-}
-
-function huber(error: tf.Tensor, delta: number): tf.Tensor {
-  const absolute = tf.abs(error);
-  const quadratic = tf.minimum(absolute, delta);
-  return tf.add(tf.mul(tf.square(quadratic), 0.5), tf.mul(tf.sub(absolute, quadratic), delta));
 }
 
 /** (A − mean)/(std + 1e-5) over the rollout (`r_mappo.py::train`). */

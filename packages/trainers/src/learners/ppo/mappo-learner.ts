@@ -26,37 +26,13 @@ import type { ActOptions, Learner, LearnerState, Metrics, Transition } from "../
 import { Adam, type AdamState } from "../../optim/adam.js";
 import { encodeModules, loadModules } from "../../persistence/module-weights.js";
 import { argmax, sampleCategorical } from "../action-selection.js";
+import { huberLoss, ppoConfigFields } from "./ppo-config-fields.js";
 
 const configSchema = z
   .object({
+    ...ppoConfigFields,
     /** Hidden widths of actor and critic. */
     hiddenSizes: z.array(z.number().int().min(1)).default([64, 64]),
-    /** Actor Adam step size. */
-    learningRate: z.number().gt(0).default(5e-4),
-    /** Critic Adam step size. */
-    criticLearningRate: z.number().gt(0).default(5e-4),
-    /** Discount γ. */
-    discount: z.number().min(0).max(1).default(0.99),
-    /** GAE λ. */
-    gaeLambda: z.number().min(0).max(1).default(0.95),
-    /** PPO clip ε (ratio and value). */
-    clipRatio: z.number().gt(0).default(0.2),
-    /** Passes over each rollout. */
-    epochs: z.number().int().min(1).default(15),
-    /** Minibatches per pass. */
-    numMiniBatches: z.number().int().min(1).default(1),
-    /** Entropy bonus coefficient c_H. */
-    entropyCoefficient: z.number().min(0).default(0.01),
-    /** Weight of the value loss. */
-    valueLossCoefficient: z.number().min(0).default(1),
-    /** Huber δ of the value loss. */
-    huberDelta: z.number().gt(0).default(10),
-    /** Clip the value update like the policy ratio. */
-    clipValueLoss: z.boolean().default(true),
-    /** Global gradient-norm clip. */
-    maxGradNorm: z.number().min(0).default(10),
-    /** Environment steps per rollout (each holds every agent). */
-    rolloutSteps: z.number().int().min(1).default(400),
     /** Critic on the global state (MAPPO) or on the agent's own observation (IPPO). */
     centralisedCritic: z.boolean().default(true),
   })
@@ -302,13 +278,13 @@ export class MappoLearner implements Learner {
     });
     const value = this.criticOptimizer.minimize(() => {
       const v = tf.squeeze(this.critic.apply(c as tf.Tensor2D), [1]);
-      const loss = huber(tf.sub(returns, v), config.huberDelta);
+      const loss = huberLoss(tf.sub(returns, v), config.huberDelta);
       if (!config.clipValueLoss) return tf.mul(tf.mean(loss), config.valueLossCoefficient);
       const vClipped = tf.add(
         oldValues,
         tf.clipByValue(tf.sub(v, oldValues), -config.clipRatio, config.clipRatio),
       );
-      const lossClipped = huber(tf.sub(returns, vClipped), config.huberDelta);
+      const lossClipped = huberLoss(tf.sub(returns, vClipped), config.huberDelta);
       return tf.mul(tf.mean(tf.maximum(loss, lossClipped)), config.valueLossCoefficient);
     });
     tf.dispose([x, c, mask, oldLogProb, advantage, returns, oldValues]);
@@ -366,12 +342,6 @@ export class MappoLearner implements Learner {
       out[base + features + agent] = 1;
     }
   }
-}
-
-function huber(error: tf.Tensor, delta: number): tf.Tensor {
-  const absolute = tf.abs(error);
-  const quadratic = tf.minimum(absolute, delta);
-  return tf.add(tf.mul(tf.square(quadratic), 0.5), tf.mul(tf.sub(absolute, quadratic), delta));
 }
 
 function normalise(values: Float32Array): Float32Array {
