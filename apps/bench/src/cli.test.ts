@@ -1,25 +1,14 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readMetricsCsv } from "@netmarl/trainers";
 import { afterAll, describe, expect, it } from "vitest";
+import { bench } from "./cli.fixture.js";
 import { ALGORITHMS } from "./registry/algorithms.js";
 import { SUITES } from "./suites/suite-registry.js";
 
-const repoRoot = join(import.meta.dirname, "..", "..", "..");
 const scratch = mkdtempSync(join(tmpdir(), "netmarl-cli-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-/** Runs `netmarl-bench …` from sources, as `pnpm bench …` does. */
-function bench(...args: string[]) {
-  const result = spawnSync(
-    process.execPath,
-    ["--conditions=@netmarl/source", "--import", "tsx", "apps/bench/src/cli.ts", ...args],
-    { cwd: repoRoot, encoding: "utf8", env: { ...process.env, NETMARL_BACKEND: "" } },
-  );
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 describe("netmarl-bench CLI", () => {
   it("list --json names every registered algorithm and suite", () => {
@@ -60,5 +49,12 @@ describe("netmarl-bench CLI", () => {
     const { status, stderr } = bench("train", "random", "aloha", "--steps", "20", "--metrics", "out.txt");
     expect(status).toBe(1);
     expect(stderr).toMatch(/--metrics out\.txt: expected a file ending in \.csv or \.jsonl/);
+  }, 30_000);
+
+  it("train says that no episode finished instead of printing NaN (jungle episodes are 120 steps)", () => {
+    const { status, stdout } = bench("train", "random", "jungle", "--steps", "100", "--eval-episodes", "1");
+    expect(status).toBe(0);
+    expect(stdout).not.toMatch(/NaN/);
+    expect(stdout).toMatch(/mean training return none \(no episode finished within 100 steps\)/);
   }, 30_000);
 });

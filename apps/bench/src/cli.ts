@@ -13,6 +13,7 @@ import { measureTrainSpeed } from "./commands/measure-train-speed.js";
 import { runCityFlow, runCityFlowGrid } from "./commands/run-cityflow.js";
 import { trainOnce } from "./commands/train-once.js";
 import { runSuite, type SuiteManifest } from "./execution/run-suite.js";
+import { formatReturn } from "./progress/format-return.js";
 import { createProgressDisplay } from "./progress/progress-display.js";
 import { createSuiteProgress } from "./progress/suite-progress.js";
 import { ALGORITHMS } from "./registry/algorithms.js";
@@ -360,7 +361,7 @@ program
       print({ ...result, backend }, options.json === true, () =>
         [
           `${algorithmId} on ${envId} (${result.agents} agents, seed ${result.seed}, ${backend}): ${result.envSteps} steps in ${result.seconds.toFixed(1)} s`,
-          `mean training return ${result.meanEpisodeReturn.toFixed(3)}, greedy evaluation ${result.lastEvaluationReturn.toFixed(3)}`,
+          `mean training return ${formatReturn(result.meanEpisodeReturn, 3)}${result.episodes === 0 ? ` (no episode finished within ${result.envSteps} steps)` : ""}, greedy evaluation ${formatReturn(result.lastEvaluationReturn, 3)}`,
         ].join("\n"),
       );
     },
