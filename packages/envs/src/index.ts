@@ -10,6 +10,7 @@ export {
   type CoordinationGameOptions,
   type CoordinationGameTabularModel,
 } from "./coordination-game/coordination-game.js";
+export { closestMatch, didYouMean } from "./env/closest-match.js";
 export { hasLocalView, type InfluenceSpec, type LocalSimulator, type LocalView } from "./env/local-view.js";
 export {
   type Actions,
