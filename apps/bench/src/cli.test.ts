@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readMetricsCsv } from "@netmarl/trainers";
 import { afterAll, describe, expect, it } from "vitest";
-import { bench } from "./cli.fixture.js";
+import { bench, repoRoot } from "./cli.fixture.js";
 import { ALGORITHMS } from "./registry/algorithms.js";
 import { SUITES } from "./suites/suite-registry.js";
 
@@ -57,4 +57,104 @@ describe("netmarl-bench CLI", () => {
     expect(stdout).not.toMatch(/NaN/);
     expect(stdout).toMatch(/mean training return none \(no episode finished within 100 steps\)/);
   }, 30_000);
+
+  it("rejects --seeds with an empty entry or a repeated seed as a usage error (exit 2)", () => {
+    for (const [seeds, reason] of [
+      ["7,", /has an empty entry/],
+      ["7,7", /seed 7 is listed twice/],
+    ] as const) {
+      const { status, stderr } = bench("run", "quick", "--seeds", seeds, "--out", join(scratch, "never"));
+      expect(status, seeds).toBe(2);
+      expect(stderr).toMatch(reason);
+    }
+    expect(existsSync(join(scratch, "never"))).toBe(false);
+  }, 30_000);
+
+  it("--version prints the package version", () => {
+    const { status, stdout } = bench("--version");
+    expect(status).toBe(0);
+    expect(stdout.trim()).toBe(
+      JSON.parse(readFileSync(join(repoRoot, "apps/bench/package.json"), "utf8")).version,
+    );
+  }, 30_000);
+
+  it("train takes --env-options and --config as inline JSON or a YAML file, and suggests unknown keys", () => {
+    const configFile = join(scratch, "tabular.yaml");
+    writeFileSync(configFile, "learningRate: 0.2\nepsilonDecaySteps: 50\n");
+    const ok = bench(
+      "train",
+      "tabular-q",
+      "coordination-game",
+      "--agents",
+      "7",
+      "--env-options",
+      '{"tieMargin":2}',
+      "--config",
+      configFile,
+      "--steps",
+      "100",
+      "--eval-episodes",
+      "1",
+      "--json",
+    );
+    expect(ok.stderr).toBe("");
+    expect(ok.status).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ agents: 7, envSteps: 100 });
+    const typo = bench(
+      "train",
+      "tabular-q",
+      "coordination-game",
+      "--config",
+      '{"lerningRate":0.1}',
+      "--steps",
+      "10",
+    );
+    expect(typo.status).toBe(1);
+    expect(typo.stderr).toMatch(
+      /Unrecognized key: "lerningRate"\. Did you mean "learningRate"\? Known keys: learningRate,/,
+    );
+    const unknown = bench("train", "mapo", "coordinaton-game", "--steps", "10");
+    expect(unknown.stderr).toMatch(/Unknown (algorithm "mapo"|environment "coordinaton-game").*Did you mean/);
+    expect(unknown.stderr.trim().split("\n")).toHaveLength(1);
+  }, 60_000);
+
+  it("train --save writes a policy that evaluate plays again; --metrics refuses an existing file", () => {
+    const saved = join(scratch, "saved-tabular");
+    const metrics = join(scratch, "tabular-metrics.jsonl");
+    const args = ["train", "tabular-q", "coordination-game", "--steps", "3000", "--eval-episodes", "5"];
+    const trained = bench(...args, "--save", saved, "--metrics", metrics, "--json");
+    expect(trained.status).toBe(0);
+    const evaluated = bench("evaluate", saved, "--episodes", "5", "--json");
+    expect(evaluated.status).toBe(0);
+    const result = JSON.parse(evaluated.stdout) as {
+      meanReturn: number;
+      algorithm: string;
+      episodes: number;
+    };
+    expect(result).toMatchObject({ algorithm: "tabular-q", episodes: 5 });
+    expect(Number.isFinite(result.meanReturn)).toBe(true);
+    expect(bench("evaluate", join(scratch, "nothing-here")).stderr).toMatch(/has no policy\.json/);
+    const again = bench(...args, "--metrics", metrics);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/--metrics .*tabular-metrics\.jsonl already exists/);
+  }, 60_000);
+
+  it("tabular-q refuses continuous observations", () => {
+    const unbounded = bench("train", "tabular-q", "mpe/cooperative-navigation", "--steps", "10");
+    expect(unbounded.status).toBe(1);
+    expect(unbounded.stderr).toMatch(
+      /tabular-q: needs discrete observations; .* is continuous and unbounded/,
+    );
+    const tooMany = bench(
+      "train",
+      "tabular-q",
+      "jungle",
+      "--steps",
+      "200",
+      "--config",
+      '{"maxTableRows":50}',
+    );
+    expect(tooMany.status).toBe(1);
+    expect(tooMany.stderr).toMatch(/more than maxTableRows = 50 distinct observations in jungle/);
+  }, 60_000);
 });

@@ -122,4 +122,30 @@ describe("runSuite", () => {
     );
     expect(existsSync(join(scratch, "bad"))).toBe(false);
   });
+
+  it("validates every experiment's config and env options before the first job, naming experiment and field", async () => {
+    const late = parseSuite({
+      ...suiteInput,
+      name: "late-error",
+      experiments: [
+        suiteInput.experiments[1],
+        { ...suiteInput.experiments[0], algorithm: { id: "tabular-q", config: { learningRate: 5 } } },
+        {
+          ...suiteInput.experiments[1],
+          name: "seven",
+          env: { id: "coordination-game", options: { numAgents: 7 } },
+        },
+      ],
+    });
+    const out = join(scratch, "late-error");
+    await expect(runSuite(late, { outDirectory: out, workers: 1 })).rejects.toThrow(
+      /suite late-error: experiments\.1 \(coordination-game\/tabular-q\): tabular-q config: learningRate = 5: /,
+    );
+    expect(existsSync(out)).toBe(false);
+    const fixed = parseSuite({ ...late, experiments: [late.experiments[0], late.experiments[2]] });
+    await expect(runSuite(fixed, { outDirectory: out, workers: 1 })).rejects.toThrow(
+      /experiments\.1 \(coordination-game\/random~seven\): coordination-game options: numAgents = 7 .*pass tieMargin/,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
 });

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { createRng } from "@netmarl/envs";
 import type { RunProgress } from "@netmarl/trainers";
 import { collectMachineInfo, type MachineInfo } from "../commands/machine-info.js";
 import { findAlgorithm } from "../registry/algorithms.js";
@@ -56,6 +57,26 @@ export function effectiveSuite(suite: Suite, options: Pick<RunSuiteOptions, "see
 }
 
 /**
+ * Checks every experiment before any job starts — ids, algorithm config, environment options (by
+ * building the environment once) — so a typo in the last experiment cannot fail a long suite
+ * halfway. Errors name the suite, the experiment and the field.
+ */
+export function validateExperiments(suite: Suite): void {
+  suite.experiments.forEach((experiment, index) => {
+    try {
+      const environment = findEnvironment(experiment.env.id);
+      const algorithm = findAlgorithm(experiment.algorithm.id);
+      algorithm.parseConfig(experiment.algorithm.config);
+      environment.create(experiment.env.options, {}, createRng(0));
+    } catch (error) {
+      throw new RangeError(
+        `suite ${suite.name}: experiments.${index} (${experimentFolder(experiment)}): ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  });
+}
+
+/**
  * Runs every seed of every experiment of a suite into `<out>/<suite>/…`, skipping finished seeds and
  * resuming unfinished ones; writes the manifest before and after.
  */
@@ -64,10 +85,7 @@ export async function runSuite(
   options: RunSuiteOptions,
 ): Promise<{ manifest: SuiteManifest; results: SeedJobResult[] }> {
   const suite = effectiveSuite(input, options);
-  for (const experiment of suite.experiments) {
-    findEnvironment(experiment.env.id);
-    findAlgorithm(experiment.algorithm.id);
-  }
+  validateExperiments(suite);
   const suiteDirectory = join(options.outDirectory, suite.name);
   claimSuiteDirectory(suiteDirectory, suite.name);
   const manifestPath = join(suiteDirectory, "manifest.json");

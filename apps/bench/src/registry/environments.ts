@@ -3,6 +3,7 @@ import {
   CoordinationGame,
   DialsTrafficEnv,
   DialsWarehouse,
+  didYouMean,
   Jungle,
   MPE_SCENARIOS,
   type MultiAgentEnv,
@@ -11,6 +12,7 @@ import {
   type Rng,
   SignalControlEnv,
 } from "@netmarl/envs";
+import type { ZodType } from "zod";
 
 /** Size options every registered environment understands (mapped to its own option names). */
 export interface EnvironmentSize {
@@ -24,6 +26,8 @@ export interface EnvironmentSize {
 export interface EnvironmentEntry {
   id: string;
   description: string;
+  /** The environment's options schema: what `describe` lists and a suite's `env.options` must fit. */
+  optionsSchema: ZodType;
   /** Builds the environment; `options` are the environment's own options, `size` the CLI's. */
   create(options: Record<string, unknown>, size: EnvironmentSize, rng: Rng): MultiAgentEnv;
 }
@@ -40,35 +44,41 @@ export const ENVIRONMENTS: readonly EnvironmentEntry[] = [
     id: "coordination-game",
     description:
       "BN-DAG coordination game: N binary agents, ε-noisy transitions, team reward (N = 2, 3, 5, 10)",
+    optionsSchema: CoordinationGame.optionsSchema,
     create: (options, size, rng) => new CoordinationGame(withAgents(options, size), rng),
   },
   {
     id: "aloha",
     description:
       "CASEC/BNPG Aloha: 10 islands (original adjacency), backlog ≤ 5, arrivals 0.6, team reward, 20 steps",
+    optionsSchema: Aloha.optionsSchema,
     create: (options, size, rng) => new Aloha(withAgents(options, size), rng),
   },
   {
     id: "prisoners-dilemma",
     description:
       "Networked iterated prisoner's dilemma (R=3, T=5, S=0, P=1); 2 agents by default (LToS prisoner, project-defined)",
+    optionsSchema: PrisonersDilemma.optionsSchema,
     create: (options, size, rng) => new PrisonersDilemma(withAgents(options, size), rng),
   },
   {
     id: "jungle",
     description:
       "MAgent jungle as in DGN: 30×30, 20 agents, 12 food, 9 actions, 123-dim observation, 120 steps",
+    optionsSchema: Jungle.optionsSchema,
     create: (options, size, rng) => new Jungle(withAgents(options, size), rng),
   },
   {
     id: "dials/warehouse",
     description:
       "DIALS warehouse: learners on the inner robot lattice (4, 25, 49, 100), 37-dim observation, 100 steps",
+    optionsSchema: DialsWarehouse.optionsSchema,
     create: (options, size, rng) => new DialsWarehouse(withAgents(options, size), rng),
   },
   ...MPE_SCENARIOS.map((scenario) => ({
     id: scenario.id,
     description: scenario.description,
+    optionsSchema: scenario.optionsSchema,
     create: (options: Record<string, unknown>, size: EnvironmentSize, rng: Rng) =>
       scenario.create(withAgents(options, size), rng),
   })),
@@ -76,11 +86,13 @@ export const ENVIRONMENTS: readonly EnvironmentEntry[] = [
     id: "cityflow/signal-control",
     description:
       'CityFlow signal control (CoLight/LToS): an agent per intersection, 20-dim obs, 10 s decisions; options config | roadnet+flow | grid "RxC"',
+    optionsSchema: SignalControlEnv.optionsSchema,
     create: (options, size, rng) => new SignalControlEnv({ ...options, ...gridOption(size) }, rng),
   },
   {
     id: "dials/traffic",
     description: "DIALS traffic grid: keep/switch lights, 40-bit obs, Bernoulli 0.1 inflows, horizon 300",
+    optionsSchema: DialsTrafficEnv.optionsSchema,
     create: (options, size, rng) => {
       const { grid } = gridOption(size);
       return new DialsTrafficEnv({ ...options, ...(grid === undefined ? {} : parseGridSize(grid)) }, rng);
@@ -107,7 +119,12 @@ function squareGrid(agents: number): string {
 export function findEnvironment(id: string): EnvironmentEntry {
   const entry = ENVIRONMENTS.find((candidate) => candidate.id === id);
   if (entry === undefined) {
-    throw new RangeError(`Unknown environment "${id}"; known: ${ENVIRONMENTS.map((e) => e.id).join(", ")}`);
+    throw new RangeError(
+      `Unknown environment "${id}"; known: ${ENVIRONMENTS.map((e) => e.id).join(", ")}.${didYouMean(
+        id,
+        ENVIRONMENTS.map((e) => e.id),
+      )}`,
+    );
   }
   return entry;
 }
