@@ -44,16 +44,26 @@ export interface SuiteManifest {
   seeds: { folder: string; seed: number; outcome: SeedJobResult["outcome"] }[];
 }
 
-/** Applies CLI overrides and re-validates. */
+/**
+ * Applies CLI overrides and re-validates. A `steps` override scales the evaluation and checkpoint
+ * intervals with the budget, so a shortened run is evaluated as often as the full one (an interval
+ * longer than the run would leave it with no evaluation at all).
+ */
 export function effectiveSuite(suite: Suite, options: Pick<RunSuiteOptions, "seeds" | "steps">): Suite {
   return parseSuite({
     ...suite,
     experiments: suite.experiments.map((experiment) => ({
       ...experiment,
       seeds: options.seeds ?? experiment.seeds,
-      run: { ...experiment.run, steps: options.steps ?? experiment.run.steps },
+      run: options.steps === undefined ? experiment.run : scaleRun(experiment.run, options.steps),
     })),
   });
+}
+
+function scaleRun(run: Suite["experiments"][number]["run"], steps: number) {
+  const scale = (every: number | undefined) =>
+    every === undefined || every === 0 ? every : Math.max(1, Math.round((every * steps) / run.steps));
+  return { ...run, steps, evalEvery: scale(run.evalEvery), checkpointEvery: scale(run.checkpointEvery) };
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { RunProgress } from "@netmarl/trainers";
 import cliProgress from "cli-progress";
 import type { SeedJob, SeedJobResult } from "../execution/run-seed-job.js";
-import { experimentFolder } from "../suites/experiment-schema.js";
 import { formatReturn } from "./format-return.js";
 
 /** Receives suite events and shows them: live bars on a terminal, plain lines otherwise. */
@@ -11,8 +10,9 @@ export interface SuiteProgress {
   stop(): void;
 }
 
-const label = (job: Pick<SeedJob, "experiment" | "seed">) =>
-  `${experimentFolder(job.experiment)} seed ${job.seed}`;
+/** `mpe/cooperative-navigation dqn seed 0`, `aloha fixed-policy~always-zero seed 1`. */
+const label = ({ experiment, seed }: Pick<SeedJob, "experiment" | "seed">) =>
+  `${experiment.env.id} ${experiment.algorithm.id}${experiment.name ? `~${experiment.name}` : ""} seed ${seed}`;
 
 /** One bar per running seed (steps, last episode return, steps/s, ETA) when `stream` is a TTY. */
 export function createSuiteProgress(

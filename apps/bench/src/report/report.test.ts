@@ -62,11 +62,15 @@ describe("aggregation", () => {
     expect(tabular.evaluationCurve.every((p) => p.count === 3 && p.low <= p.mean && p.mean <= p.high)).toBe(
       true,
     );
-    expect(tabular.finalReturn.metric).toBe("evaluation/return");
+    expect(tabular.finalEvaluationReturn.count).toBe(3);
+    expect(tabular.finalTrainingReturn.count).toBe(3);
     const csv = readFileSync(files.curvesCsv, "utf8").trim().split("\n");
     expect(csv[0]).toBe("suite,experiment,curve,env_steps,mean,ci_low,ci_high,seeds");
     expect(csv.filter((line) => line.includes(",evaluation,"))).toHaveLength(12);
-    expect(readFileSync(files.markdown, "utf8")).toContain("| coordination-game/tabular-q | 3/3 |");
+    expect(readFileSync(files.markdown, "utf8")).toContain(
+      "| environment | algorithm | seeds | evaluation return | training return | env steps/s |",
+    );
+    expect(readFileSync(files.markdown, "utf8")).toContain("| coordination-game | tabular-q | 3/3 |");
   });
 });
 

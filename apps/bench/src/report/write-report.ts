@@ -30,17 +30,20 @@ export async function writeReport(suiteDirectory: string, report: SuiteReport): 
   return files;
 }
 
-/** Experiments grouped by environment: one chart per environment and curve kind. */
+/** Experiments grouped by environment (in suite order): one chart per environment and curve kind. */
 function byEnvironment(report: SuiteReport): Map<string, ExperimentReport[]> {
   const groups = new Map<string, ExperimentReport[]>();
   for (const experiment of report.experiments) {
-    const key = experiment.folder.split("/")[0];
+    const key = experiment.environmentName;
     groups.set(key, [...(groups.get(key) ?? []), experiment]);
   }
   return groups;
 }
 
-const seriesName = (e: ExperimentReport) => e.folder.split("/")[1];
+/** The final-performance rows: grouped by environment, then in suite order. */
+function tableRows(report: SuiteReport): ExperimentReport[] {
+  return [...byEnvironment(report).values()].flat();
+}
 
 async function renderHtml(report: SuiteReport): Promise<string> {
   const { manifest } = report;
@@ -51,19 +54,22 @@ async function renderHtml(report: SuiteReport): Promise<string> {
       ["training", (e: ExperimentReport) => e.trainingCurve, "episode return (training)"],
     ] as const) {
       const series: ChartSeries[] = experiments
-        .map((e) => ({ name: seriesName(e), points: pick(e) }))
+        .map((e) => ({ name: e.algorithmName, points: pick(e) }))
         .filter((s) => s.points.length > 0);
       if (series.length === 0) continue;
-      const svg = await renderLearningCurveSvg(`${environment} — ${kind}`, yTitle, series);
+      const maxEnvSteps = Math.max(...experiments.map((e) => e.experiment.run.steps));
+      const svg = await renderLearningCurveSvg(`${environment} — ${kind}`, yTitle, series, maxEnvSteps);
       charts.push(
         `<figure class="chart" data-env="${escapeHtml(environment)}" data-kind="${kind}" data-series="${series.length}">${svg}<figcaption>Mean over seeds with 95 % confidence band (Student t).</figcaption></figure>`,
       );
     }
   }
-  const finalRows = report.experiments
+  const finalRows = tableRows(report)
     .map(
       (e) =>
-        `<tr><td>${escapeHtml(e.folder)}</td><td>${e.finishedSeeds.length}/${e.experiment.seeds.length}</td><td>${formatInterval(e.finalReturn)}</td><td>${e.finalReturn.metric}</td><td>${formatRate(e.envStepsPerSecond)}</td></tr>`,
+        `<tr>${finalCells(e)
+          .map((cell) => `<td>${escapeHtml(cell)}</td>`)
+          .join("")}</tr>`,
     )
     .join("\n");
   const versions = Object.entries(manifest.machine.versions)
@@ -94,7 +100,8 @@ async function renderHtml(report: SuiteReport): Promise<string> {
 ${charts.join("\n") || "<p>No finished seeds yet.</p>"}
 </div>
 <h2>Final performance</h2>
-<table id="final"><thead><tr><th>experiment</th><th>seeds</th><th>return (mean ± 95 % CI)</th><th>metric</th><th>env steps/s</th></tr></thead>
+<p>Evaluation: the last greedy evaluation of each seed. Training: the mean return of the last tenth of each seed's (exploring) training episodes. Both mean ± 95 % CI (Student t) over seeds.</p>
+<table id="final"><thead><tr>${FINAL_COLUMNS.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr></thead>
 <tbody>
 ${finalRows}
 </tbody></table>
@@ -116,10 +123,7 @@ ${versions}
 
 function renderMarkdown(report: SuiteReport): string {
   const { manifest } = report;
-  const rows = report.experiments.map(
-    (e) =>
-      `| ${e.folder} | ${e.finishedSeeds.length}/${e.experiment.seeds.length} | ${formatInterval(e.finalReturn)} | ${e.finalReturn.metric} | ${formatRate(e.envStepsPerSecond)} |`,
-  );
+  const rows = tableRows(report).map((e) => `| ${finalCells(e).join(" | ")} |`);
   return [
     `# ${manifest.suite.name}`,
     "",
@@ -127,8 +131,8 @@ function renderMarkdown(report: SuiteReport): string {
     "",
     `Reproduces: ${manifest.suite.figure}`,
     "",
-    "| experiment | seeds | return (mean ± 95 % CI) | metric | env steps/s |",
-    "|---|---|---|---|---|",
+    `| ${FINAL_COLUMNS.join(" | ")} |`,
+    `|${FINAL_COLUMNS.map(() => "---|").join("")}`,
     ...rows,
     "",
     `Commit \`${manifest.commit}\`, ${manifest.machine.cpuModel} × ${manifest.machine.cores}, Node ${manifest.machine.node}, backend ${manifest.machine.backend}, last run ${manifest.wallSeconds.toFixed(1)} s.`,
@@ -154,23 +158,51 @@ function renderCurvesCsv(report: SuiteReport): string {
 }
 
 function renderFinalCsv(report: SuiteReport): string {
-  const lines = ["suite,experiment,metric,mean,ci_low,ci_high,seeds,env_steps_per_second"];
-  for (const e of report.experiments) {
-    const f = e.finalReturn;
+  const lines = [
+    "suite,environment,algorithm,experiment,seeds,evaluation_mean,evaluation_ci_low,evaluation_ci_high,training_mean,training_ci_low,training_ci_high,env_steps_per_second",
+  ];
+  for (const e of tableRows(report)) {
+    const evaluation = e.finalEvaluationReturn;
+    const training = e.finalTrainingReturn;
     lines.push(
       [
         report.manifest.suite.name,
+        e.environmentName,
+        e.algorithmName,
         e.folder,
-        f.metric,
-        f.mean,
-        f.low,
-        f.high,
-        f.count,
+        e.finishedSeeds.length,
+        evaluation.mean,
+        evaluation.low,
+        evaluation.high,
+        training.mean,
+        training.low,
+        training.high,
         e.envStepsPerSecond.mean,
       ].join(","),
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+const FINAL_COLUMNS = [
+  "environment",
+  "algorithm",
+  "seeds",
+  "evaluation return",
+  "training return",
+  "env steps/s",
+] as const;
+
+/** One row of the final table (HTML and Markdown), in FINAL_COLUMNS order. */
+function finalCells(e: ExperimentReport): string[] {
+  return [
+    e.environmentName,
+    e.algorithmName,
+    `${e.finishedSeeds.length}/${e.experiment.seeds.length}`,
+    formatInterval(e.finalEvaluationReturn),
+    formatInterval(e.finalTrainingReturn),
+    formatRate(e.envStepsPerSecond),
+  ];
 }
 
 function formatInterval(value: MeanWithInterval): string {
