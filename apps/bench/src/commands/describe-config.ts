@@ -1,6 +1,7 @@
 import { didYouMean } from "@netmarl/envs";
 import { z } from "zod";
 import { ALGORITHMS } from "../registry/algorithms.js";
+import { CONFIG_DOCS } from "../registry/config-docs.generated.js";
 import { ENVIRONMENTS } from "../registry/environments.js";
 
 /** One config key of an algorithm or one option of an environment, as `describe` lists it. */
@@ -10,7 +11,7 @@ export interface ConfigKey {
   type: string;
   /** The default as JSON, or `(none)` for an optional key without one, `(required)`. */
   default: string;
-  /** The schema's description, where it carries one. */
+  /** The field's TSDoc line (or the schema's description). */
   doc?: string;
 }
 
@@ -67,6 +68,7 @@ interface JsonSchema {
 function listKeys(schema: z.ZodType): ConfigKey[] {
   const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchema;
   const required = new Set(json.required ?? []);
+  const docs = CONFIG_DOCS[Object.keys(json.properties ?? {}).join(",")] ?? {};
   return Object.entries(json.properties ?? {}).map(([key, property]) => ({
     key,
     type: typeOf(property),
@@ -76,7 +78,7 @@ function listKeys(schema: z.ZodType): ConfigKey[] {
         : required.has(key)
           ? "(required)"
           : "(none)",
-    ...(property.description ? { doc: property.description } : {}),
+    ...(property.description || docs[key] ? { doc: property.description ?? docs[key] } : {}),
   }));
 }
 
