@@ -99,6 +99,10 @@ export {
   type WarehouseLocalSimulatorOptions,
 } from "./warehouse/warehouse-local-simulator.js";
 export { EnvWrapper } from "./wrappers/env-wrapper.js";
-export { type EpisodeStatistics, RecordEpisodeStatistics } from "./wrappers/record-episode-statistics.js";
+export {
+  type EpisodeStatistics,
+  type EpisodeStatisticsStepResult,
+  RecordEpisodeStatistics,
+} from "./wrappers/record-episode-statistics.js";
 export { SyncVectorEnv, type VectorStepResult } from "./wrappers/sync-vector-env.js";
 export { TimeLimit } from "./wrappers/time-limit.js";
