@@ -5,6 +5,11 @@ import type { SuiteManifest } from "../execution/run-suite.js";
 import { ResultStoreError, readOwnJson, type SeedSummaryFile, seedPaths } from "../results/result-store.js";
 import { type Experiment, experimentFolder } from "../suites/experiment-schema.js";
 import { type MeanWithInterval, meanWithInterval } from "./confidence-interval.js";
+import {
+  type BootstrapInterval,
+  interquartileMean,
+  stratifiedBootstrapInterval,
+} from "./robust-statistics.js";
 
 export interface CurvePoint extends MeanWithInterval {
   envSteps: number;
@@ -24,6 +29,10 @@ export interface ExperimentReport {
   evaluationCurve: CurvePoint[];
   /** Last greedy evaluation return per seed; count 0 where no evaluation ran. */
   finalEvaluationReturn: MeanWithInterval;
+  /** The same per-seed values: interquartile mean with a 95 % (seeded) bootstrap interval. */
+  finalEvaluationIqm: BootstrapInterval;
+  /** Each finished seed's evaluations, in step order (for the profile and the marl-eval export). */
+  seedEvaluations: { seed: number; points: { envSteps: number; return: number }[] }[];
   /** Mean return of the last tenth of each seed's training episodes (exploring); count 0 without episodes. */
   finalTrainingReturn: MeanWithInterval;
   envStepsPerSecond: MeanWithInterval;
@@ -58,6 +67,7 @@ function aggregateExperiment(suiteDirectory: string, experiment: Experiment): Ex
   const trainingFinals: number[] = [];
   const rates: number[] = [];
   const finishedSeeds: number[] = [];
+  const seedEvaluations: ExperimentReport["seedEvaluations"] = [];
   for (const seed of experiment.seeds) {
     const paths = seedPaths(suiteDirectory, experiment, seed);
     if (!existsSync(paths.summary)) continue;
@@ -73,6 +83,10 @@ function aggregateExperiment(suiteDirectory: string, experiment: Experiment): Ex
     if (evaluations.length > 0) {
       evaluationFinals.push(evaluations[evaluations.length - 1]["evaluation/return"] as number);
     }
+    seedEvaluations.push({
+      seed,
+      points: evaluations.map((r) => ({ envSteps: r.envSteps, return: r["evaluation/return"] as number })),
+    });
     const episodes = records.filter((r) => r.kind === "episode");
     if (episodes.length > 0) {
       const tail = episodes.slice(Math.floor(episodes.length * 0.9));
@@ -90,6 +104,8 @@ function aggregateExperiment(suiteDirectory: string, experiment: Experiment): Ex
     trainingCurve: toCurve(training),
     evaluationCurve: toCurve(evaluation),
     finalEvaluationReturn: meanWithInterval(evaluationFinals),
+    finalEvaluationIqm: stratifiedBootstrapInterval([evaluationFinals], interquartileMean),
+    seedEvaluations,
     finalTrainingReturn: meanWithInterval(trainingFinals),
     envStepsPerSecond: meanWithInterval(rates),
   };

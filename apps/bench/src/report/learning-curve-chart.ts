@@ -17,6 +17,8 @@ export async function renderLearningCurveSvg(
   series: ChartSeries[],
   /** The right end of the x axis: the longest run's steps (no axis past the end of the runs). */
   maxEnvSteps: number,
+  /** Another x axis (the performance profile's return thresholds): left end, title, d3 format. */
+  xAxis: { min?: number; title?: string; format?: string; legendTitle?: string } = {},
 ): Promise<string> {
   const values = series.flatMap((s) =>
     s.points.map((p) => ({ series: s.name, x: p.envSteps, y: p.mean, low: p.low, high: p.high })),
@@ -28,15 +30,27 @@ export async function renderLearningCurveSvg(
     title: { text: title, anchor: "start" },
     data: [{ name: "points", values }],
     scales: [
-      { name: "x", type: "linear", range: "width", domain: [0, maxEnvSteps], nice: false },
+      {
+        name: "x",
+        type: "linear",
+        range: "width",
+        domain: [xAxis.min ?? 0, maxEnvSteps],
+        nice: false,
+        zero: false,
+      },
       { name: "y", type: "linear", range: "height", nice: true, zero: false, domain: valueDomain(values) },
       { name: "color", type: "ordinal", range: "category", domain: { data: "points", field: "series" } },
     ],
     axes: [
-      { orient: "bottom", scale: "x", title: "environment steps", format: "~s" },
+      {
+        orient: "bottom",
+        scale: "x",
+        title: xAxis.title ?? "environment steps",
+        format: xAxis.format ?? "~s",
+      },
       { orient: "left", scale: "y", title: yTitle },
     ],
-    legends: [{ fill: "color", stroke: "color", title: "algorithm", labelLimit: 260 }],
+    legends: [{ fill: "color", stroke: "color", title: xAxis.legendTitle ?? "algorithm", labelLimit: 260 }],
     marks: [
       {
         type: "group",

@@ -22,9 +22,9 @@ const INSPECT_CHARTS = `[...document.querySelectorAll("figure.chart")].map((figu
     }).length;
     return { lines: visible("g.mark-line path"), points: visible("g.mark-symbol path") };
   }),
-  xTicks: [...figure.querySelectorAll("g.role-axis")].filter((axis) => axis.querySelector(".role-axis-title")?.textContent === "environment steps")
+  xTicks: [...figure.querySelectorAll("g.role-axis")].filter((axis) => axis.getAttribute("aria-label")?.startsWith("X-axis"))
     .flatMap((axis) => [...axis.querySelectorAll(".role-axis-label text")].map((t) => t.textContent)),
-  yTicks: [...figure.querySelectorAll("g.role-axis")].filter((axis) => axis.querySelector(".role-axis-title")?.textContent !== "environment steps")
+  yTicks: [...figure.querySelectorAll("g.role-axis")].filter((axis) => axis.getAttribute("aria-label")?.startsWith("Y-axis"))
     .flatMap((axis) => [...axis.querySelectorAll(".role-axis-label text")].map((t) => t.textContent)),
 }))`;
 
@@ -75,12 +75,14 @@ describe("report of `run quick --steps 500 --seeds 1`, in headless Chromium", ()
         xTicks: string[];
         yTicks: string[];
       }[];
-      // Three environments, an evaluation and a training chart each.
-      expect(charts).toHaveLength(6);
+      // Three environments, an evaluation and a training chart and a performance profile each.
+      expect(charts).toHaveLength(9);
       for (const chart of charts) {
         expect(chart.series, chart.title).toHaveLength(chart.expected);
         for (const series of chart.series) expect(series.points, chart.title).toBeGreaterThan(0);
-        expect(Math.max(...chart.xTicks.map(tickSteps)), chart.title).toBeLessThanOrEqual(500);
+        if (!chart.title.endsWith("performance profile")) {
+          expect(Math.max(...chart.xTicks.map(tickSteps)), chart.title).toBeLessThanOrEqual(500);
+        }
         expect(chart.yTicks.join(" "), chart.title).not.toMatch(/0\.000000/);
       }
       const header = await page.$$eval("#final thead th", (cells) => cells.map((cell) => cell.textContent));
@@ -89,7 +91,9 @@ describe("report of `run quick --steps 500 --seeds 1`, in headless Chromium", ()
         "algorithm",
         "seeds",
         "evaluation return",
+        "evaluation IQM [95 % CI]",
         "training return",
+        "paper",
         "env steps/s",
       ]);
       const rows = await page.$$eval("#final tbody tr", (trs) =>

@@ -4,6 +4,8 @@ import { writeFileAtomic } from "@netmarl/trainers";
 import type { CurvePoint, ExperimentReport, SuiteReport } from "./aggregate-suite.js";
 import type { MeanWithInterval } from "./confidence-interval.js";
 import { type ChartSeries, renderLearningCurveSvg } from "./learning-curve-chart.js";
+import { toMarlEval } from "./marl-eval-export.js";
+import { type BootstrapInterval, performanceProfile } from "./robust-statistics.js";
 
 /** The files `report` writes into `<suite>/report/`. */
 export interface ReportFiles {
@@ -11,6 +13,8 @@ export interface ReportFiles {
   markdown: string;
   curvesCsv: string;
   finalCsv: string;
+  /** The evaluations in marl-eval's raw-data format (see `toMarlEval`). */
+  marlEvalJson: string;
 }
 
 /** Renders the HTML page (charts inline as SVG, no scripts), a Markdown summary and CSV tables. */
@@ -22,11 +26,13 @@ export async function writeReport(suiteDirectory: string, report: SuiteReport): 
     markdown: join(directory, "summary.md"),
     curvesCsv: join(directory, "curves.csv"),
     finalCsv: join(directory, "final.csv"),
+    marlEvalJson: join(directory, "marl-eval.json"),
   };
   writeFileAtomic(files.html, await renderHtml(report));
   writeFileAtomic(files.markdown, renderMarkdown(report));
   writeFileAtomic(files.curvesCsv, renderCurvesCsv(report));
   writeFileAtomic(files.finalCsv, renderFinalCsv(report));
+  writeFileAtomic(files.marlEvalJson, `${JSON.stringify(toMarlEval(report), null, 2)}\n`);
   return files;
 }
 
@@ -61,6 +67,19 @@ async function renderHtml(report: SuiteReport): Promise<string> {
       const svg = await renderLearningCurveSvg(`${environment} — ${kind}`, yTitle, series, maxEnvSteps);
       charts.push(
         `<figure class="chart" data-env="${escapeHtml(environment)}" data-kind="${kind}" data-series="${series.length}">${svg}<figcaption>Mean over seeds with 95 % confidence band (Student t).</figcaption></figure>`,
+      );
+    }
+    const profile = performanceProfileSeries(experiments);
+    if (profile.series.length > 0) {
+      const svg = await renderLearningCurveSvg(
+        `${environment} — performance profile`,
+        "fraction of runs with return > τ",
+        profile.series,
+        profile.max,
+        { min: profile.min, title: "final evaluation return τ", format: "~g" },
+      );
+      charts.push(
+        `<figure class="chart profile" data-env="${escapeHtml(environment)}" data-kind="profile" data-series="${profile.series.length}">${svg}<figcaption>Performance profile (rliable): the fraction of seeds whose last evaluation return exceeds τ.</figcaption></figure>`,
       );
     }
   }
@@ -100,7 +119,7 @@ async function renderHtml(report: SuiteReport): Promise<string> {
 ${charts.join("\n") || "<p>No finished seeds yet.</p>"}
 </div>
 <h2>Final performance</h2>
-<p>Evaluation: the last greedy evaluation of each seed. Training: the mean return of the last tenth of each seed's (exploring) training episodes. Both mean ± 95 % CI (Student t) over seeds.</p>
+<p>Evaluation: the last greedy evaluation of each seed; IQM: its interquartile mean with a 95 % percentile bootstrap interval over seeds (rliable). Training: the mean return of the last tenth of each seed's (exploring) training episodes. Both mean ± 95 % CI (Student t) over seeds.</p>
 <table id="final"><thead><tr>${FINAL_COLUMNS.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr></thead>
 <tbody>
 ${finalRows}
@@ -159,7 +178,7 @@ function renderCurvesCsv(report: SuiteReport): string {
 
 function renderFinalCsv(report: SuiteReport): string {
   const lines = [
-    "suite,environment,algorithm,experiment,seeds,evaluation_mean,evaluation_ci_low,evaluation_ci_high,training_mean,training_ci_low,training_ci_high,env_steps_per_second",
+    "suite,environment,algorithm,experiment,seeds,evaluation_mean,evaluation_ci_low,evaluation_ci_high,evaluation_iqm,evaluation_iqm_ci_low,evaluation_iqm_ci_high,training_mean,training_ci_low,training_ci_high,paper_value,paper_spread,env_steps_per_second",
   ];
   for (const e of tableRows(report)) {
     const evaluation = e.finalEvaluationReturn;
@@ -174,9 +193,14 @@ function renderFinalCsv(report: SuiteReport): string {
         evaluation.mean,
         evaluation.low,
         evaluation.high,
+        e.finalEvaluationIqm.estimate,
+        e.finalEvaluationIqm.low,
+        e.finalEvaluationIqm.high,
         training.mean,
         training.low,
         training.high,
+        e.experiment.reference?.value ?? "",
+        e.experiment.reference?.spread ?? "",
         e.envStepsPerSecond.mean,
       ].join(","),
     );
@@ -189,20 +213,62 @@ const FINAL_COLUMNS = [
   "algorithm",
   "seeds",
   "evaluation return",
+  "evaluation IQM [95 % CI]",
   "training return",
+  "paper",
   "env steps/s",
 ] as const;
 
 /** One row of the final table (HTML and Markdown), in FINAL_COLUMNS order. */
 function finalCells(e: ExperimentReport): string[] {
+  const { reference } = e.experiment;
   return [
     e.environmentName,
     e.algorithmName,
     `${e.finishedSeeds.length}/${e.experiment.seeds.length}`,
     formatInterval(e.finalEvaluationReturn),
+    formatBootstrap(e.finalEvaluationIqm),
     formatInterval(e.finalTrainingReturn),
+    reference
+      ? `${reference.value.toFixed(2)}${reference.spread === undefined ? "" : ` ± ${reference.spread.toFixed(2)}`} (${reference.source})`
+      : "–",
     formatRate(e.envStepsPerSecond),
   ];
+}
+
+function formatBootstrap(value: BootstrapInterval): string {
+  if (!Number.isFinite(value.estimate)) return "–";
+  if (value.low === value.high) return value.estimate.toFixed(2);
+  return `${value.estimate.toFixed(2)} [${value.low.toFixed(2)}, ${value.high.toFixed(2)}]`;
+}
+
+/** Each experiment's performance profile over 41 thresholds spanning all its environment's final returns. */
+function performanceProfileSeries(experiments: ExperimentReport[]): {
+  series: ChartSeries[];
+  min: number;
+  max: number;
+} {
+  const finals = (e: ExperimentReport) =>
+    e.seedEvaluations.filter((s) => s.points.length > 0).map((s) => s.points[s.points.length - 1].return);
+  const all = experiments.flatMap(finals);
+  if (all.length === 0) return { series: [], min: 0, max: 1 };
+  let min = Math.min(...all);
+  let max = Math.max(...all);
+  if (max - min < 1e-9) [min, max] = [min - 1, max + 1];
+  const thresholds = Array.from({ length: 41 }, (_, i) => min + ((max - min) * i) / 40);
+  const series = experiments
+    .filter((e) => finals(e).length > 0)
+    .map((e) => ({
+      name: e.algorithmName,
+      points: performanceProfile(finals(e), thresholds).map((p) => ({
+        envSteps: p.threshold,
+        mean: p.fraction,
+        low: p.fraction,
+        high: p.fraction,
+        count: finals(e).length,
+      })),
+    }));
+  return { series, min, max };
 }
 
 function formatInterval(value: MeanWithInterval): string {

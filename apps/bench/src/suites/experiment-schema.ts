@@ -41,6 +41,18 @@ export const experimentSchema = z
       .strict(),
     /** Seeds to run, each in its own folder. */
     seeds: z.array(z.number().int().min(0)).min(1),
+    /** The published figure for this experiment, shown in the report's "paper" column. */
+    reference: z
+      .object({
+        /** The paper's final return (same metric as the evaluation return). */
+        value: z.number(),
+        /** Its spread as published (± std or CI half-width), if given. */
+        spread: z.number().min(0).optional(),
+        /** Where it comes from: paper, table or figure. */
+        source: z.string().min(1),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
