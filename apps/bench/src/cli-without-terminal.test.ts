@@ -53,7 +53,7 @@ describe("bench run / resume with stdout and stderr redirected to files (no term
     await finished("uninterrupted", "run", suiteFile, "--out", uninterrupted, ...common);
 
     const killed = join(scratch, "killed");
-    const seed1 = join(killed, "no-tty", "coordination-game", "tabular-q", "seed-1");
+    const seed1 = join(killed, "no-tty", "coordination-game-v1", "tabular-q", "seed-1");
     const { child, exited } = benchToFiles(
       join(scratch, "killed-run"),
       "run",
@@ -79,10 +79,10 @@ describe("bench run / resume with stdout and stderr redirected to files (no term
     expect(existsSync(join(seed1, "summary.json"))).toBe(false);
 
     const again = await finished("run-again", "run", suiteFile, "--out", killed, ...common);
-    expect(again.stderr).toMatch(/coordination-game tabular-q seed 1\] resumed/);
+    expect(again.stderr).toMatch(/coordination-game-v1 tabular-q seed 1\] resumed/);
     expect(again.stdout).toMatch(/report: .*index\.html/);
     const resumed = await finished("resume", "resume", join(killed, "no-tty"), ...common);
-    expect(resumed.stderr).toMatch(/coordination-game random seed 0\] skipped .*last evaluation none/);
+    expect(resumed.stderr).toMatch(/coordination-game-v1 random seed 0\] skipped .*last evaluation none/);
 
     expect(snapshotSuite(join(killed, "no-tty"))).toEqual(snapshotSuite(join(uninterrupted, "no-tty")));
   }, 120_000);

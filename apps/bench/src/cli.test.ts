@@ -99,7 +99,7 @@ describe("netmarl-bench CLI", () => {
     );
     expect(ok.stderr).toBe("");
     expect(ok.status).toBe(0);
-    expect(JSON.parse(ok.stdout)).toMatchObject({ agents: 7, envSteps: 100 });
+    expect(JSON.parse(ok.stdout)).toMatchObject({ agents: 7, envSteps: 100, envId: "coordination-game-v1" });
     const typo = bench(
       "train",
       "tabular-q",

@@ -196,7 +196,7 @@ program
   .option("--json", "print JSON")
   .action((options: { json?: boolean }) => {
     const listing = {
-      environments: ENVIRONMENTS.map(({ id, description }) => ({ id, description })),
+      environments: ENVIRONMENTS.map(({ id, aliases, description }) => ({ id, aliases, description })),
       algorithms: ALGORITHMS.map(({ id, description }) => ({ id, description })),
       suites: SUITES.map(({ name, description, experiments }) => ({
         name,
@@ -207,12 +207,14 @@ program
     print(listing, options.json === true, () =>
       [
         "environments:",
-        ...listing.environments.map((e) => `  ${e.id.padEnd(28)} ${e.description}`),
+        ...listing.environments.map(
+          (e) => `  ${e.id.padEnd(32)} ${e.description} (also: ${e.aliases.join(", ")})`,
+        ),
         "algorithms:",
-        ...listing.algorithms.map((a) => `  ${a.id.padEnd(28)} ${a.description}`),
+        ...listing.algorithms.map((a) => `  ${a.id.padEnd(32)} ${a.description}`),
         "suites:",
         ...listing.suites.map(
-          (s) => `  ${s.name.padEnd(28)} ${s.description} (${s.experiments} experiments)`,
+          (s) => `  ${s.name.padEnd(32)} ${s.description} (${s.experiments} experiments)`,
         ),
       ].join("\n"),
     );

@@ -48,6 +48,6 @@ describe("describeConfig", () => {
 
   it("suggests the closest id for a typo", () => {
     expect(() => describeConfig("mapo")).toThrow(/Did you mean "mappo"\?/);
-    expect(() => describeConfig("coordination")).toThrow(/Did you mean "coordination-game"\?/);
+    expect(() => describeConfig("coordination")).toThrow(/Did you mean "coordination-game-v1"\?/);
   });
 });

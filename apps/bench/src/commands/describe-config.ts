@@ -33,7 +33,7 @@ export function describeConfig(id: string): ConfigDescription {
       keys: listKeys(algorithm.configSchema),
     };
   }
-  const environment = ENVIRONMENTS.find((e) => e.id === id);
+  const environment = ENVIRONMENTS.find((e) => e.id === id || e.aliases.includes(id));
   if (environment) {
     return {
       kind: "environment",
@@ -43,8 +43,9 @@ export function describeConfig(id: string): ConfigDescription {
     };
   }
   const known = [...ALGORITHMS.map((a) => a.id), ...ENVIRONMENTS.map((e) => e.id)];
+  const names = [...known, ...ENVIRONMENTS.flatMap((e) => e.aliases)];
   throw new RangeError(
-    `"${id}" is neither a registered algorithm nor an environment; known: ${known.join(", ")}.${didYouMean(id, known)}`,
+    `"${id}" is neither a registered algorithm nor an environment; known: ${known.join(", ")}.${didYouMean(id, names)}`,
   );
 }
 

@@ -38,7 +38,7 @@ const serial = await runSuite(suite, { outDirectory: serialOut, workers: 1, back
 describe("runSuite", () => {
   it("writes the result layout and a manifest", () => {
     expect(serial.results.map((r) => r.outcome)).toEqual(["ran", "ran", "ran", "ran"]);
-    const seedDirectory = join(serialOut, "mini", "coordination-game", "tabular-q", "seed-1");
+    const seedDirectory = join(serialOut, "mini", "coordination-game-v1", "tabular-q", "seed-1");
     for (const file of ["config.json", "metrics.jsonl", "summary.json", "checkpoints/checkpoint.bin"]) {
       expect(existsSync(join(seedDirectory, file)), file).toBe(true);
     }
@@ -83,7 +83,7 @@ describe("runSuite", () => {
     const checkpoint = join(
       killedOut,
       "mini",
-      "coordination-game",
+      "coordination-game-v1",
       "tabular-q",
       "seed-1",
       "checkpoints",
@@ -104,7 +104,7 @@ describe("runSuite", () => {
     });
     await new Promise((resolve) => child.once("close", resolve));
     expect(
-      existsSync(join(killedOut, "mini", "coordination-game", "tabular-q", "seed-1", "summary.json")),
+      existsSync(join(killedOut, "mini", "coordination-game-v1", "tabular-q", "seed-1", "summary.json")),
     ).toBe(false);
     const resumed = await runSuite(suite, { outDirectory: killedOut, workers: 1, backend: "cpu" });
     expect(resumed.results.map((r) => r.outcome)).toEqual(["skipped", "resumed", "ran", "ran"]);
@@ -139,12 +139,12 @@ describe("runSuite", () => {
     });
     const out = join(scratch, "late-error");
     await expect(runSuite(late, { outDirectory: out, workers: 1 })).rejects.toThrow(
-      /suite late-error: experiments\.1 \(coordination-game\/tabular-q\): tabular-q config: learningRate = 5: /,
+      /suite late-error: experiments\.1 \(coordination-game-v1\/tabular-q\): tabular-q config: learningRate = 5: /,
     );
     expect(existsSync(out)).toBe(false);
     const fixed = parseSuite({ ...late, experiments: [late.experiments[0], late.experiments[2]] });
     await expect(runSuite(fixed, { outDirectory: out, workers: 1 })).rejects.toThrow(
-      /experiments\.1 \(coordination-game\/random~seven\): coordination-game options: numAgents = 7 .*pass tieMargin/,
+      /experiments\.1 \(coordination-game-v1\/random~seven\): coordination-game options: numAgents = 7 .*pass tieMargin/,
     );
     expect(existsSync(out)).toBe(false);
   });

@@ -72,7 +72,7 @@ describe("aggregation", () => {
     expect(markdown).toContain(
       "| environment | algorithm | seeds | evaluation return | evaluation IQM [95 % CI] | training return | paper | env steps/s |",
     );
-    expect(markdown).toContain("| coordination-game | tabular-q | 3/3 |");
+    expect(markdown).toContain("| coordination-game-v1 | tabular-q | 3/3 |");
     expect(markdown).toContain("| 60.00 ± 1.50 (made-up table 1) |");
   });
 
@@ -82,7 +82,7 @@ describe("aggregation", () => {
     expect(tabular.finalEvaluationIqm.estimate).toBeCloseTo(finals.reduce((a, b) => a + b, 0) / 3, 9); // n = 3: nothing trimmed
     expect(tabular.finalEvaluationIqm.low).toBeLessThanOrEqual(tabular.finalEvaluationIqm.estimate);
     const marlEval = JSON.parse(readFileSync(files.marlEvalJson, "utf8"));
-    const runs = marlEval["coordination-game"]["numAgents=3"]["tabular-q"];
+    const runs = marlEval["coordination-game-v1"]["numAgents=3"]["tabular-q"];
     expect(Object.keys(runs)).toEqual(["run_0", "run_1", "run_2"]);
     expect(runs.run_0.step_0).toEqual({
       step_count: 1000,

@@ -101,7 +101,7 @@ describe("report of `run quick --steps 500 --seeds 1`, in headless Chromium", ()
       );
       expect(rows).toHaveLength(18);
       expect(rows.map((row) => row[0])).toEqual([...rows.map((row) => row[0])].sort(byFirstAppearance(rows)));
-      expect(rows.some((row) => row[0] === "mpe/cooperative-navigation")).toBe(true);
+      expect(rows.some((row) => row[0] === "mpe/cooperative-navigation-v1")).toBe(true);
       // --steps shortened the evaluation interval too: every row has an evaluation return.
       for (const row of rows) expect(row[3], row.join(" ")).toMatch(/^-?\d/);
     } finally {

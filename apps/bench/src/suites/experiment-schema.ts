@@ -1,5 +1,6 @@
 import { parseOptions } from "@netmarl/envs";
 import { z } from "zod";
+import { canonicalEnvironmentId } from "../registry/environments.js";
 
 const jsonObject = z.record(z.string(), z.unknown());
 
@@ -78,7 +79,15 @@ export type SuiteInput = z.input<typeof suiteSchema>;
 
 /** Validates a suite (errors name the field, e.g. `experiments.2.run.steps = 0: …`) and its folder names. */
 export function parseSuite(input: unknown, where = "suite"): Suite {
-  const suite = parseOptions(suiteSchema, input, where);
+  const parsed = parseOptions(suiteSchema, input, where);
+  // Old environment names select their current revision, and the results record the versioned id.
+  const suite: Suite = {
+    ...parsed,
+    experiments: parsed.experiments.map((experiment) => ({
+      ...experiment,
+      env: { ...experiment.env, id: canonicalEnvironmentId(experiment.env.id) },
+    })),
+  };
   const seen = new Map<string, number>();
   suite.experiments.forEach((experiment, index) => {
     const folder = experimentFolder(experiment);
