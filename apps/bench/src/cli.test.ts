@@ -119,25 +119,34 @@ describe("netmarl-bench CLI", () => {
   }, 60_000);
 
   it("train --save writes a policy that evaluate plays again; --metrics refuses an existing file", () => {
-    const saved = join(scratch, "saved-tabular");
     const metrics = join(scratch, "tabular-metrics.jsonl");
-    const args = ["train", "tabular-q", "coordination-game", "--steps", "3000", "--eval-episodes", "5"];
-    const trained = bench(...args, "--save", saved, "--metrics", metrics, "--json");
-    expect(trained.status).toBe(0);
-    const evaluated = bench("evaluate", saved, "--episodes", "5", "--json");
-    expect(evaluated.status).toBe(0);
-    const result = JSON.parse(evaluated.stdout) as {
-      meanReturn: number;
-      algorithm: string;
-      episodes: number;
-    };
-    expect(result).toMatchObject({ algorithm: "tabular-q", episodes: 5 });
-    expect(Number.isFinite(result.meanReturn)).toBe(true);
+    // Same evaluation seed and episode count: the saved policy reproduces train's final greedy
+    // evaluation exactly, for a table and for a neural network (weights through the state file).
+    for (const [algorithm, steps, config] of [
+      ["tabular-q", "3000", "{}"],
+      ["dqn", "600", '{"learningStarts":100,"hiddenSizes":[16]}'],
+    ] as const) {
+      const saved = join(scratch, `saved-${algorithm}`);
+      const trained = bench(
+        ...["train", algorithm, "coordination-game", "--steps", steps, "--config", config],
+        ...["--eval-episodes", "5", "--save", saved, "--json", "--backend", "wasm"],
+        ...(algorithm === "tabular-q" ? ["--metrics", metrics] : []),
+      );
+      expect(trained.status, trained.stderr).toBe(0);
+      const evaluated = bench("evaluate", saved, "--episodes", "5", "--json", "--backend", "wasm");
+      expect(evaluated.status, evaluated.stderr).toBe(0);
+      expect(JSON.parse(evaluated.stdout)).toMatchObject({
+        algorithm,
+        envId: "coordination-game-v1",
+        episodes: 5,
+        meanReturn: JSON.parse(trained.stdout).lastEvaluationReturn,
+      });
+    }
     expect(bench("evaluate", join(scratch, "nothing-here")).stderr).toMatch(/has no policy\.json/);
-    const again = bench(...args, "--metrics", metrics);
+    const again = bench("train", "tabular-q", "coordination-game", "--steps", "10", "--metrics", metrics);
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/--metrics .*tabular-metrics\.jsonl already exists/);
-  }, 60_000);
+  }, 90_000);
 
   it("tabular-q refuses continuous observations", () => {
     const unbounded = bench("train", "tabular-q", "mpe/cooperative-navigation", "--steps", "10");
