@@ -100,6 +100,10 @@ describe("netmarl-bench CLI", () => {
     expect(ok.stderr).toBe("");
     expect(ok.status).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ agents: 7, envSteps: 100, envId: "coordination-game-v1" });
+    const seven = bench("train", "random", "coordination-game", "--agents", "7", "--steps", "10");
+    expect(seven.stderr).toMatch(
+      /numAgents = 7 .*pass tieMargin \(set environment options with --env-options; `describe coordination-game-v1` lists them\)/,
+    );
     const typo = bench(
       "train",
       "tabular-q",
@@ -111,7 +115,7 @@ describe("netmarl-bench CLI", () => {
     );
     expect(typo.status).toBe(1);
     expect(typo.stderr).toMatch(
-      /Unrecognized key: "lerningRate"\. Did you mean "learningRate"\? Known keys: learningRate,/,
+      /Unrecognized key: "lerningRate"\. Did you mean "learningRate"\? Known keys: learningRate,.*\(set it with --config; `describe tabular-q` lists the keys\)/,
     );
     const unknown = bench("train", "mapo", "coordinaton-game", "--steps", "10");
     expect(unknown.stderr).toMatch(/Unknown (algorithm "mapo"|environment "coordinaton-game").*Did you mean/);

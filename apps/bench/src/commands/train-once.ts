@@ -59,8 +59,15 @@ export function trainOnce(options: TrainOnceOptions): TrainOnceResult {
     ...options.envOptions,
     ...(options.agents === undefined ? {} : { numAgents: options.agents }),
   };
-  const config = algorithm.parseConfig(options.config ?? {}); // refuse a bad config before building anything
-  const probe = environment.create(envOptions, {}, createRng(0)); // and bad env options
+  // Refuse a bad config or bad environment options before building anything, saying where to look.
+  const config = withHint(
+    () => algorithm.parseConfig(options.config ?? {}),
+    `set it with --config; \`describe ${algorithm.id}\` lists the keys`,
+  );
+  const probe = withHint(
+    () => environment.create(envOptions, {}, createRng(0)),
+    `set environment options with --env-options; \`describe ${environment.id}\` lists them`,
+  );
   if (options.metricsPath !== undefined && existsSync(options.metricsPath)) {
     throw new RangeError(
       `--metrics ${options.metricsPath} already exists; remove it or choose another file (metrics are never appended to an old run's)`,
@@ -105,6 +112,16 @@ export function trainOnce(options: TrainOnceOptions): TrainOnceResult {
   } finally {
     runner.learner.dispose();
     for (const sink of sinks) sink.close();
+  }
+}
+
+/** Runs `build`; an error it throws gets `hint` appended (same class, so exit codes stay the same). */
+function withHint<T>(build: () => T, hint: string): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof Error) error.message = `${error.message} (${hint})`;
+    throw error;
   }
 }
 
