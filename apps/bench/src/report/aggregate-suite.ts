@@ -43,6 +43,13 @@ export interface SuiteReport {
   experiments: ExperimentReport[];
 }
 
+/** Each finished seed's last evaluation return (seeds never evaluated are left out). */
+export function lastEvaluationReturns(experiment: Pick<ExperimentReport, "seedEvaluations">): number[] {
+  return experiment.seedEvaluations
+    .filter((s) => s.points.length > 0)
+    .map((s) => s.points[s.points.length - 1].return);
+}
+
 /** Reads a suite's results folder (refusing anything that is not ours) and aggregates over seeds. */
 export function aggregateSuite(suiteDirectory: string): SuiteReport {
   const manifestPath = join(suiteDirectory, "manifest.json");

@@ -102,6 +102,9 @@ describe("report of `run quick --steps 500 --seeds 1`, in headless Chromium", ()
       expect(rows).toHaveLength(18);
       expect(rows.map((row) => row[0])).toEqual([...rows.map((row) => row[0])].sort(byFirstAppearance(rows)));
       expect(rows.some((row) => row[0] === "mpe/cooperative-navigation-v1")).toBe(true);
+      // Algorithms that ran on several environments get a normalised IQM across them.
+      const across = await page.$$eval("#across tbody tr", (trs) => trs.map((tr) => tr.textContent));
+      expect(across.some((row) => row?.startsWith("random"))).toBe(true);
       // --steps shortened the evaluation interval too: every row has an evaluation return.
       for (const row of rows) expect(row[3], row.join(" ")).toMatch(/^-?\d/);
     } finally {

@@ -1,7 +1,13 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "@netmarl/trainers";
-import type { CurvePoint, ExperimentReport, SuiteReport } from "./aggregate-suite.js";
+import { aggregateAcrossEnvironments } from "./aggregate-across-environments.js";
+import {
+  type CurvePoint,
+  type ExperimentReport,
+  lastEvaluationReturns,
+  type SuiteReport,
+} from "./aggregate-suite.js";
 import type { MeanWithInterval } from "./confidence-interval.js";
 import { type ChartSeries, renderLearningCurveSvg } from "./learning-curve-chart.js";
 import { toMarlEval } from "./marl-eval-export.js";
@@ -124,6 +130,7 @@ ${charts.join("\n") || "<p>No finished seeds yet.</p>"}
 <tbody>
 ${finalRows}
 </tbody></table>
+${acrossEnvironmentsHtml(report)}
 ${manifest.suite.pending.length > 0 ? `<h2>Pending</h2><ul>${manifest.suite.pending.map((p) => `<li>${escapeHtml(p)}</li>`).join("")}</ul>` : ""}
 <h2>Run</h2>
 <table id="manifest"><tbody>
@@ -154,6 +161,7 @@ function renderMarkdown(report: SuiteReport): string {
     `|${FINAL_COLUMNS.map(() => "---|").join("")}`,
     ...rows,
     "",
+    ...acrossEnvironmentsMarkdown(report),
     `Commit \`${manifest.commit}\`, ${manifest.machine.cpuModel} × ${manifest.machine.cores}, Node ${manifest.machine.node}, backend ${manifest.machine.backend}, last run ${manifest.wallSeconds.toFixed(1)} s.`,
     "",
   ].join("\n");
@@ -236,6 +244,47 @@ function finalCells(e: ExperimentReport): string[] {
   ];
 }
 
+const ACROSS_COLUMNS = ["algorithm", "environments", "runs", "normalised IQM [95 % CI]"] as const;
+
+/** The rows of the across-environments table (see aggregateAcrossEnvironments). */
+function acrossEnvironmentsCells(report: SuiteReport): string[][] {
+  return aggregateAcrossEnvironments(report.experiments).map((row) => [
+    row.algorithmName,
+    row.environments.join(", "),
+    String(row.runs),
+    formatBootstrap(row.normalisedIqm),
+  ]);
+}
+
+const ACROSS_NOTE =
+  "Final evaluation returns min-max normalised per environment over every algorithm and seed (0 = worst run, 1 = best), pooled per algorithm; interquartile mean with a 95 % bootstrap interval that resamples seeds within each environment (stratified, as rliable and marl-eval).";
+
+function acrossEnvironmentsHtml(report: SuiteReport): string {
+  const rows = acrossEnvironmentsCells(report);
+  if (rows.length === 0) return "";
+  return `<h2>Across environments</h2>
+<p>${escapeHtml(ACROSS_NOTE)}</p>
+<table id="across"><thead><tr>${ACROSS_COLUMNS.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr></thead>
+<tbody>
+${rows.map((cells) => `<tr>${cells.map((cell) => `<td>${escapeHtml(cell)}</td>`).join("")}</tr>`).join("\n")}
+</tbody></table>`;
+}
+
+function acrossEnvironmentsMarkdown(report: SuiteReport): string[] {
+  const rows = acrossEnvironmentsCells(report);
+  if (rows.length === 0) return [];
+  return [
+    "## Across environments",
+    "",
+    ACROSS_NOTE,
+    "",
+    `| ${ACROSS_COLUMNS.join(" | ")} |`,
+    `|${ACROSS_COLUMNS.map(() => "---|").join("")}`,
+    ...rows.map((cells) => `| ${cells.join(" | ")} |`),
+    "",
+  ];
+}
+
 function formatBootstrap(value: BootstrapInterval): string {
   if (!Number.isFinite(value.estimate)) return "–";
   if (value.low === value.high) return value.estimate.toFixed(2);
@@ -248,8 +297,7 @@ function performanceProfileSeries(experiments: ExperimentReport[]): {
   min: number;
   max: number;
 } {
-  const finals = (e: ExperimentReport) =>
-    e.seedEvaluations.filter((s) => s.points.length > 0).map((s) => s.points[s.points.length - 1].return);
+  const finals = lastEvaluationReturns;
   const all = experiments.flatMap(finals);
   if (all.length === 0) return { series: [], min: 0, max: 1 };
   let min = Math.min(...all);
