@@ -113,6 +113,19 @@ describe("the packed library packages, installed with npm into a fresh folder", 
     const backend = execFileSync("node", ["backend.mjs"], { cwd: project, encoding: "utf8" }).trim();
     const native = existsSync(join(project, "node_modules", "@tensorflow", "tfjs-node"));
     expect(backend).toBe(native ? "tensorflow" : "wasm");
+    // Without initBackend, a layer says what to do instead of tfjs' "No backend found in registry".
+    writeFileSync(
+      join(project, "no-backend.mjs"),
+      [
+        'import { createRng } from "@netmarl/envs";',
+        'import { Dense } from "@netmarl/graph-nn";',
+        "try { new Dense({ inputSize: 2, outputSize: 2 }, createRng(0)); } catch (error) { console.log(error.message); }",
+      ].join("\n"),
+    );
+    const message = execFileSync("node", ["no-backend.mjs"], { cwd: project, encoding: "utf8" });
+    expect(message).toMatch(
+      /no TensorFlow\.js backend is ready .*call `await initBackend\(\)` from @netmarl\/graph-nn first/,
+    );
   });
 
   it("runs every TypeScript example of the envs, graph-nn and trainers READMEs", () => {
