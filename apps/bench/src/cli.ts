@@ -1,20 +1,25 @@
 #!/usr/bin/env node
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { availableParallelism, homedir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
-import { createRng } from "@netmarl/envs";
+import { fileURLToPath } from "node:url";
+import { createRng, didYouMean } from "@netmarl/envs";
 import { BACKEND_NAMES, type BackendName, initBackend } from "@netmarl/graph-nn";
 import { Command, InvalidArgumentError } from "commander";
+import { describeConfig } from "./commands/describe-config.js";
+import { evaluateSavedPolicy } from "./commands/evaluate-saved-policy.js";
 import { fetchDatasets } from "./commands/fetch-data.js";
 import { collectMachineInfo } from "./commands/machine-info.js";
 import { measureEnvSpeed } from "./commands/measure-env-speed.js";
 import { measureNnSpeed } from "./commands/measure-nn-speed.js";
 import { measureTrainSpeed } from "./commands/measure-train-speed.js";
+import { readDataFile, readObjectOption } from "./commands/read-object-option.js";
 import { runBnDagTabular } from "./commands/run-bn-dag-tabular.js";
 import { runCityFlow, runCityFlowGrid } from "./commands/run-cityflow.js";
 import { summariseBnDagSuite } from "./commands/summarise-bn-dag-suite.js";
 import { trainOnce } from "./commands/train-once.js";
 import { runSuite, type SuiteManifest } from "./execution/run-suite.js";
+import { formatReturn } from "./progress/format-return.js";
 import { createProgressDisplay } from "./progress/progress-display.js";
 import { createSuiteProgress } from "./progress/suite-progress.js";
 import { ALGORITHMS } from "./registry/algorithms.js";
@@ -43,46 +48,90 @@ function nonNegativeInteger(name: string) {
   };
 }
 
-/** `--seeds 3` → [0, 1, 2]; `--seeds 4,7` → [4, 7]. */
+/** `--seeds 3` → [0, 1, 2]; `--seeds 4,7` → [4, 7]; empty entries and repeats are refused. */
 function seedList(value: string): number[] {
+  const usage = "--seeds takes a count (3) or a comma-separated list of distinct seeds (0,4,7)";
   const parts = value.split(",").map((part) => part.trim());
-  const numbers = parts.map(Number);
-  if (numbers.some((n) => !Number.isInteger(n) || n < 0)) {
-    throw new InvalidArgumentError("--seeds takes a count (3) or a comma-separated list of seeds (0,4,7)");
+  if (parts.some((part) => part === "")) {
+    throw new InvalidArgumentError(`${usage}; "${value}" has an empty entry`);
   }
-  return parts.length === 1 ? Array.from({ length: numbers[0] }, (_, i) => i) : numbers;
+  const numbers = parts.map(Number);
+  if (numbers.some((n) => !Number.isInteger(n) || n < 0)) throw new InvalidArgumentError(usage);
+  if (parts.length === 1) {
+    if (numbers[0] < 1) throw new InvalidArgumentError(`${usage}; a count must be >= 1`);
+    return Array.from({ length: numbers[0] }, (_, i) => i);
+  }
+  const repeated = numbers.find((n, i) => numbers.indexOf(n) !== i);
+  if (repeated !== undefined) {
+    throw new InvalidArgumentError(`${usage}; seed ${repeated} is listed twice`);
+  }
+  return numbers;
 }
 
-function jsonObject(value: string): Record<string, unknown> {
-  try {
-    const parsed = JSON.parse(value);
-    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed;
-  } catch {}
-  throw new InvalidArgumentError("--config takes a JSON object, e.g. '{\"learningRate\":0.05}'");
+/** `--config` / `--env-options`: inline JSON, or a .json/.yaml file. */
+function objectOption(option: string) {
+  return (value: string) => {
+    try {
+      return readObjectOption(value, option);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  };
+}
+
+const BACKEND_HELP = "tensorflow | wasm | cpu (default: NETMARL_BACKEND, else the fastest available)";
+
+/** Exit codes of netmarl-bench, documented in `--help` and the bench README. */
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+const EXIT_CODES_HELP = `Exit codes:
+  0  success
+  1  the command failed (bad config or suite, unknown id, refused results folder, a run that failed)
+  2  usage error (unknown command or option, invalid option value)`;
+
+/** The version in this package's package.json (one folder above both src/ and dist/). */
+function benchVersion(): string {
+  const path = fileURLToPath(new URL("../package.json", import.meta.url));
+  return (JSON.parse(readFileSync(path, "utf8")) as { version: string }).version;
+}
+
+/**
+ * A suite folder (it holds manifest.json), or an --out folder holding exactly one: `report results`
+ * then means `report results/quick`. Anything else is refused, naming the suites found.
+ */
+function findSuiteDirectory(directory: string): string {
+  if (existsSync(join(directory, "manifest.json"))) return directory;
+  if (!existsSync(directory)) throw new RangeError(`${directory} does not exist`);
+  const suites = readdirSync(directory, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(directory, entry.name, "manifest.json")))
+    .map((entry) => join(directory, entry.name));
+  if (suites.length === 1) return suites[0];
+  if (suites.length === 0) {
+    throw new RangeError(
+      `${directory} has no manifest.json and holds no suite folder: not a netmarl-bench results folder`,
+    );
+  }
+  throw new RangeError(`${directory} holds several suites; name one: ${suites.join(", ")}`);
 }
 
 function print(value: unknown, asJson: boolean, human: () => string): void {
   process.stdout.write(asJson ? `${JSON.stringify(value)}\n` : `${human()}\n`);
 }
 
-/** A registered suite name, or a JSON file holding a suite or a single experiment. */
+/** A registered suite name, or a JSON or YAML file holding a suite or a single experiment. */
 function loadSuite(nameOrFile: string): Suite {
   if (SUITES.some((suite) => suite.name === nameOrFile)) return findSuite(nameOrFile);
   if (!existsSync(nameOrFile)) {
+    const names = SUITES.map((s) => s.name);
     throw new RangeError(
-      `"${nameOrFile}" is neither a suite (${SUITES.map((s) => s.name).join(", ")}) nor a file`,
+      `"${nameOrFile}" is neither a suite (${names.join(", ")}) nor a file.${didYouMean(nameOrFile, names)}`,
     );
   }
-  let content: unknown;
-  try {
-    content = JSON.parse(readFileSync(nameOrFile, "utf8"));
-  } catch (error) {
-    throw new RangeError(`${nameOrFile} is not valid JSON: ${(error as Error).message}`);
-  }
+  const content = readDataFile(nameOrFile, "suite file");
   if (content && typeof content === "object" && "experiments" in content)
     return parseSuite(content, nameOrFile);
   const name = `experiment-${basename(nameOrFile)
-    .replace(/\.json$/, "")
+    .replace(/\.(json|ya?ml)$/, "")
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, "-")}`;
   return parseSuite(
@@ -118,15 +167,17 @@ async function runAndReport(
 const program = new Command()
   .name("netmarl-bench")
   .description("Run, measure and report NetMARL experiments")
-  .showHelpAfterError();
+  .version(benchVersion(), "-V, --version", "print the version of netmarl-bench")
+  .showHelpAfterError()
+  .addHelpText("after", `\n${EXIT_CODES_HELP}`)
+  // Set before the commands are added, which inherit it. Usage errors (unknown command or option,
+  // bad value) exit 2; --help and --version exit 0.
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE));
 
 program
   .command("info")
   .description("Node, TensorFlow.js backend, package versions and cores of this machine")
-  .option(
-    "--backend <name>",
-    "tensorflow | wasm | cpu (default: NETMARL_BACKEND, else the fastest available)",
-  )
+  .option("--backend <name>", BACKEND_HELP)
   .option("--json", "print JSON")
   .action(async (options: { backend?: string; json?: boolean }) => {
     const info = await collectMachineInfo(options.backend);
@@ -147,7 +198,7 @@ program
   .option("--json", "print JSON")
   .action((options: { json?: boolean }) => {
     const listing = {
-      environments: ENVIRONMENTS.map(({ id, description }) => ({ id, description })),
+      environments: ENVIRONMENTS.map(({ id, aliases, description }) => ({ id, aliases, description })),
       algorithms: ALGORITHMS.map(({ id, description }) => ({ id, description })),
       suites: SUITES.map(({ name, description, experiments }) => ({
         name,
@@ -158,12 +209,14 @@ program
     print(listing, options.json === true, () =>
       [
         "environments:",
-        ...listing.environments.map((e) => `  ${e.id.padEnd(28)} ${e.description}`),
+        ...listing.environments.map(
+          (e) => `  ${e.id.padEnd(32)} ${e.description} (also: ${e.aliases.join(", ")})`,
+        ),
         "algorithms:",
-        ...listing.algorithms.map((a) => `  ${a.id.padEnd(28)} ${a.description}`),
+        ...listing.algorithms.map((a) => `  ${a.id.padEnd(32)} ${a.description}`),
         "suites:",
         ...listing.suites.map(
-          (s) => `  ${s.name.padEnd(28)} ${s.description} (${s.experiments} experiments)`,
+          (s) => `  ${s.name.padEnd(32)} ${s.description} (${s.experiments} experiments)`,
         ),
       ].join("\n"),
     );
@@ -261,9 +314,9 @@ program
   .option("--steps <n>", "environment steps per algorithm", positiveInteger("--steps"), 5_000)
   .option("--agents <n>", "number of agents", positiveInteger("--agents"))
   .option(
-    "--config <json>",
-    "algorithm config as a JSON object, applied to every listed algorithm",
-    jsonObject,
+    "--config <json|file>",
+    "algorithm config (inline JSON or a .json/.yaml file), applied to every listed algorithm",
+    objectOption("--config"),
   )
   .option("--backend <name>", "TensorFlow.js backend")
   .option("--json", "print JSON")
@@ -333,19 +386,26 @@ program
   .argument("<env-id>", "a registered environment")
   .option("--steps <n>", "environment steps", positiveInteger("--steps"), 50_000)
   .option("--seed <n>", "root seed", nonNegativeInteger("--seed"), 0)
-  .option("--agents <n>", "number of agents", positiveInteger("--agents"))
-  .option("--config <json>", "algorithm config as a JSON object", jsonObject)
+  .option("--agents <n>", "number of agents (sets the environment's numAgents)", positiveInteger("--agents"))
+  .option(
+    "--config <json|file>",
+    "algorithm config: inline JSON or a .json/.yaml file (keys: `describe <algorithm>`)",
+    objectOption("--config"),
+  )
+  .option(
+    "--env-options <json|file>",
+    "environment options: inline JSON or a .json/.yaml file (keys: `describe <env-id>`)",
+    objectOption("--env-options"),
+  )
   .option(
     "--eval-episodes <n>",
     "greedy evaluation episodes at the end",
     positiveInteger("--eval-episodes"),
     20,
   )
-  .option("--metrics <file>", "append every metric record to a .csv (long form) or .jsonl file")
-  .option(
-    "--backend <name>",
-    "tensorflow | wasm | cpu (default: NETMARL_BACKEND, else the fastest available)",
-  )
+  .option("--metrics <file>", "write every metric record to a new .csv (long form) or .jsonl file")
+  .option("--save <dir>", "save the trained policy into this folder (see `evaluate`)")
+  .option("--backend <name>", BACKEND_HELP)
   .option("--json", "print JSON")
   .action(
     async (
@@ -356,8 +416,10 @@ program
         seed: number;
         agents?: number;
         config?: Record<string, unknown>;
+        envOptions?: Record<string, unknown>;
         evalEpisodes: number;
         metrics?: string;
+        save?: string;
         backend?: string;
         json?: boolean;
       },
@@ -370,17 +432,66 @@ program
         envId,
         ...options,
         metricsPath: options.metrics,
+        saveDirectory: options.save,
         onProgress: (done) => progress.update(done),
       });
       progress.stop();
       print({ ...result, backend }, options.json === true, () =>
         [
           `${algorithmId} on ${envId} (${result.agents} agents, seed ${result.seed}, ${backend}): ${result.envSteps} steps in ${result.seconds.toFixed(1)} s`,
-          `mean training return ${result.meanEpisodeReturn.toFixed(3)}, greedy evaluation ${result.lastEvaluationReturn.toFixed(3)}`,
+          `mean training return ${formatReturn(result.meanEpisodeReturn, 3)}${result.episodes === 0 ? ` (no episode finished within ${result.envSteps} steps)` : ""}, greedy evaluation ${formatReturn(result.lastEvaluationReturn, 3)}`,
+          ...(options.save
+            ? [`policy saved to ${options.save} (run it again: evaluate ${options.save})`]
+            : []),
         ].join("\n"),
       );
     },
   );
+
+program
+  .command("evaluate")
+  .description("Play greedy episodes with a policy saved by `train --save`")
+  .argument("<dir>", "the folder given to train --save")
+  .option("--episodes <n>", "greedy episodes", positiveInteger("--episodes"), 20)
+  .option("--seed <n>", "seed of the evaluation episodes", nonNegativeInteger("--seed"), 0)
+  .option("--backend <name>", BACKEND_HELP)
+  .option("--json", "print JSON")
+  .action(
+    async (
+      directory: string,
+      options: { episodes: number; seed: number; backend?: string; json?: boolean },
+    ) => {
+      const backend = await initBackend(options.backend as BackendName | undefined, { log: false });
+      const result = evaluateSavedPolicy(directory, options);
+      print(
+        { ...result, backend },
+        options.json === true,
+        () =>
+          `${result.algorithm} on ${result.envId} (${backend}): mean return ${formatReturn(result.meanReturn, 3)} over ${result.episodes} greedy episodes (seed ${result.seed})`,
+      );
+    },
+  );
+
+program
+  .command("describe")
+  .description("Every config key of an algorithm, or every option of an environment: type, default, doc")
+  .argument("<algorithm-or-env>", "a registered algorithm or environment (see `list`)")
+  .option("--json", "print JSON")
+  .action((id: string, options: { json?: boolean }) => {
+    const described = describeConfig(id);
+    const width = Math.max(4, ...described.keys.map((k) => k.key.length));
+    const typeWidth = Math.max(4, ...described.keys.map((k) => k.type.length));
+    print(described, options.json === true, () =>
+      [
+        `${described.kind} ${described.id}: ${described.description}`,
+        `${described.kind === "algorithm" ? "config keys (--config, suite algorithm.config)" : "options (--env-options, suite env.options)"}:`,
+        ...described.keys.map(
+          (k) =>
+            `  ${k.key.padEnd(width)}  ${k.type.padEnd(typeWidth)}  default ${k.default}${k.doc ? `  ${k.doc}` : ""}`,
+        ),
+      ].join("\n"),
+    );
+  });
 
 program
   .command("run")
@@ -410,23 +521,22 @@ program
   .description(
     "Finish an interrupted suite run: finished seeds are kept, unfinished ones continue from their checkpoints",
   )
-  .argument("<results-dir>", "a suite folder, e.g. results/quick")
+  .argument("<results-dir>", "a suite folder, e.g. results/quick, or the --out folder holding one suite")
   .option("--workers <n>", "worker threads", positiveInteger("--workers"), availableParallelism())
   .option("--backend <name>", "TensorFlow.js backend of every worker")
   .action(async (directory: string, options: { workers: number; backend?: string }) => {
-    const manifestPath = join(directory, "manifest.json");
-    if (!existsSync(manifestPath))
-      throw new RangeError(`${directory} has no manifest.json: not a suite results folder`);
-    const manifest = readOwnJson<SuiteManifest>(manifestPath);
-    await runAndReport(manifest.suite, dirname(resolve(directory)), options);
+    const suiteDirectory = findSuiteDirectory(directory);
+    const manifest = readOwnJson<SuiteManifest>(join(suiteDirectory, "manifest.json"));
+    await runAndReport(manifest.suite, dirname(resolve(suiteDirectory)), options);
   });
 
 program
   .command("report")
   .description("Render a suite folder's HTML report, Markdown summary and CSV tables")
-  .argument("<results-dir>", "a suite folder, e.g. results/quick")
+  .argument("<results-dir>", "a suite folder, e.g. results/quick, or the --out folder holding one suite")
   .action(async (directory: string) => {
-    const files = await writeReport(directory, aggregateSuite(directory));
+    const suiteDirectory = findSuiteDirectory(directory);
+    const files = await writeReport(suiteDirectory, aggregateSuite(suiteDirectory));
     process.stdout.write(`${files.html}\n${files.markdown}\n${files.curvesCsv}\n${files.finalCsv}\n`);
   });
 
@@ -527,7 +637,19 @@ program
     }
   });
 
-program.parseAsync(process.argv).catch((error: unknown) => {
-  process.stderr.write(`netmarl-bench: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
+/** One line naming the problem, never a stack or bundled source; exit code 1 (see EXIT_CODES_HELP). */
+function fail(error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`netmarl-bench: ${message.split("\n").join("\n  ")}\n`);
+  process.exitCode = EXIT_FAILURE;
+}
+// Errors escaping from callbacks (a worker's message, a timer) end the run the same way.
+process.on("uncaughtException", (error) => {
+  fail(error);
+  process.exit(EXIT_FAILURE);
 });
+process.on("unhandledRejection", (reason) => {
+  fail(reason);
+  process.exit(EXIT_FAILURE);
+});
+program.parseAsync(process.argv).catch(fail);

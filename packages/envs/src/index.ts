@@ -10,6 +10,7 @@ export {
   type CoordinationGameOptions,
   type CoordinationGameTabularModel,
 } from "./coordination-game/coordination-game.js";
+export { closestMatch, didYouMean } from "./env/closest-match.js";
 export { hasLocalView, type InfluenceSpec, type LocalSimulator, type LocalView } from "./env/local-view.js";
 export {
   type Actions,
@@ -98,6 +99,10 @@ export {
   type WarehouseLocalSimulatorOptions,
 } from "./warehouse/warehouse-local-simulator.js";
 export { EnvWrapper } from "./wrappers/env-wrapper.js";
-export { type EpisodeStatistics, RecordEpisodeStatistics } from "./wrappers/record-episode-statistics.js";
+export {
+  type EpisodeStatistics,
+  type EpisodeStatisticsStepResult,
+  RecordEpisodeStatistics,
+} from "./wrappers/record-episode-statistics.js";
 export { SyncVectorEnv, type VectorStepResult } from "./wrappers/sync-vector-env.js";
 export { TimeLimit } from "./wrappers/time-limit.js";

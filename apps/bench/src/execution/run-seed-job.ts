@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { initBackend } from "@netmarl/graph-nn";
 import { JsonlMetricsSink, type RunConfig, Runner, type RunProgress } from "@netmarl/trainers";
+import { finiteOrNull } from "../progress/format-return.js";
 import { findAlgorithm } from "../registry/algorithms.js";
 import { findEnvironment } from "../registry/environments.js";
 import {
@@ -91,6 +92,8 @@ export async function runSeedJob(
     const file: SeedSummaryFile = {
       format: RESULTS_FORMAT,
       ...summary,
+      meanEpisodeReturn: finiteOrNull(summary.meanEpisodeReturn),
+      lastEvaluationReturn: finiteOrNull(summary.lastEvaluationReturn),
       finishedAt: new Date().toISOString(),
     };
     writeJsonAtomic(paths.summary, file);

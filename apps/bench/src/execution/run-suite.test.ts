@@ -1,11 +1,11 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readJsonl } from "@netmarl/trainers";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseSuite, type SuiteInput } from "../suites/experiment-schema.js";
 import { runSuite } from "./run-suite.js";
+import { snapshotSuite } from "./suite-snapshot.fixture.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "netmarl-suite-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -32,39 +32,13 @@ const suiteInput: SuiteInput = {
 };
 const suite = parseSuite(suiteInput);
 
-/** Every seed's metrics and summary without wall-clock fields. */
-function snapshot(suiteDirectory: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory() && entry.name !== "checkpoints" && entry.name !== "report") walk(path);
-      else if (entry.name === "metrics.jsonl") {
-        out[path.slice(suiteDirectory.length)] = readJsonl(readFileSync(path, "utf8")).map(
-          ({ "time/env-steps-per-second": _, ...rest }) => rest,
-        );
-      } else if (entry.name === "summary.json") {
-        const {
-          seconds: _s,
-          envStepsPerSecond: _r,
-          finishedAt: _f,
-          ...rest
-        } = JSON.parse(readFileSync(path, "utf8"));
-        out[path.slice(suiteDirectory.length)] = rest;
-      }
-    }
-  };
-  walk(suiteDirectory);
-  return out;
-}
-
 const serialOut = join(scratch, "serial");
 const serial = await runSuite(suite, { outDirectory: serialOut, workers: 1, backend: "cpu" });
 
 describe("runSuite", () => {
   it("writes the result layout and a manifest", () => {
     expect(serial.results.map((r) => r.outcome)).toEqual(["ran", "ran", "ran", "ran"]);
-    const seedDirectory = join(serialOut, "mini", "coordination-game", "tabular-q", "seed-1");
+    const seedDirectory = join(serialOut, "mini", "coordination-game-v1", "tabular-q", "seed-1");
     for (const file of ["config.json", "metrics.jsonl", "summary.json", "checkpoints/checkpoint.bin"]) {
       expect(existsSync(join(seedDirectory, file)), file).toBe(true);
     }
@@ -81,7 +55,7 @@ describe("runSuite", () => {
   it("gives identical results with 2 worker threads", async () => {
     const parallelOut = join(scratch, "parallel");
     await runSuite(suite, { outDirectory: parallelOut, workers: 2, backend: "cpu" });
-    expect(snapshot(join(parallelOut, "mini"))).toEqual(snapshot(join(serialOut, "mini")));
+    expect(snapshotSuite(join(parallelOut, "mini"))).toEqual(snapshotSuite(join(serialOut, "mini")));
   }, 60_000);
 
   it("skips finished seeds when run again", async () => {
@@ -109,7 +83,7 @@ describe("runSuite", () => {
     const checkpoint = join(
       killedOut,
       "mini",
-      "coordination-game",
+      "coordination-game-v1",
       "tabular-q",
       "seed-1",
       "checkpoints",
@@ -130,11 +104,11 @@ describe("runSuite", () => {
     });
     await new Promise((resolve) => child.once("close", resolve));
     expect(
-      existsSync(join(killedOut, "mini", "coordination-game", "tabular-q", "seed-1", "summary.json")),
+      existsSync(join(killedOut, "mini", "coordination-game-v1", "tabular-q", "seed-1", "summary.json")),
     ).toBe(false);
     const resumed = await runSuite(suite, { outDirectory: killedOut, workers: 1, backend: "cpu" });
     expect(resumed.results.map((r) => r.outcome)).toEqual(["skipped", "resumed", "ran", "ran"]);
-    expect(snapshot(join(killedOut, "mini"))).toEqual(snapshot(join(serialOut, "mini")));
+    expect(snapshotSuite(join(killedOut, "mini"))).toEqual(snapshotSuite(join(serialOut, "mini")));
   }, 60_000);
 
   it("refuses unknown environments and algorithms before touching the disk", async () => {
@@ -147,5 +121,31 @@ describe("runSuite", () => {
       /Unknown algorithm "nope"/,
     );
     expect(existsSync(join(scratch, "bad"))).toBe(false);
+  });
+
+  it("validates every experiment's config and env options before the first job, naming experiment and field", async () => {
+    const late = parseSuite({
+      ...suiteInput,
+      name: "late-error",
+      experiments: [
+        suiteInput.experiments[1],
+        { ...suiteInput.experiments[0], algorithm: { id: "tabular-q", config: { learningRate: 5 } } },
+        {
+          ...suiteInput.experiments[1],
+          name: "seven",
+          env: { id: "coordination-game", options: { numAgents: 7 } },
+        },
+      ],
+    });
+    const out = join(scratch, "late-error");
+    await expect(runSuite(late, { outDirectory: out, workers: 1 })).rejects.toThrow(
+      /suite late-error: experiments\.1 \(coordination-game-v1\/tabular-q\): tabular-q config: learningRate = 5: /,
+    );
+    expect(existsSync(out)).toBe(false);
+    const fixed = parseSuite({ ...late, experiments: [late.experiments[0], late.experiments[2]] });
+    await expect(runSuite(fixed, { outDirectory: out, workers: 1 })).rejects.toThrow(
+      /experiments\.1 \(coordination-game-v1\/random~seven\): coordination-game options: numAgents = 7 .*pass tieMargin/,
+    );
+    expect(existsSync(out)).toBe(false);
   });
 });

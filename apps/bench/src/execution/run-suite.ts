@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { createRng } from "@netmarl/envs";
 import type { RunProgress } from "@netmarl/trainers";
 import { collectMachineInfo, type MachineInfo } from "../commands/machine-info.js";
 import { findAlgorithm } from "../registry/algorithms.js";
@@ -43,15 +44,45 @@ export interface SuiteManifest {
   seeds: { folder: string; seed: number; outcome: SeedJobResult["outcome"] }[];
 }
 
-/** Applies CLI overrides and re-validates. */
+/**
+ * Applies CLI overrides and re-validates. A `steps` override scales the evaluation and checkpoint
+ * intervals with the budget, so a shortened run is evaluated as often as the full one (an interval
+ * longer than the run would leave it with no evaluation at all).
+ */
 export function effectiveSuite(suite: Suite, options: Pick<RunSuiteOptions, "seeds" | "steps">): Suite {
   return parseSuite({
     ...suite,
     experiments: suite.experiments.map((experiment) => ({
       ...experiment,
       seeds: options.seeds ?? experiment.seeds,
-      run: { ...experiment.run, steps: options.steps ?? experiment.run.steps },
+      run: options.steps === undefined ? experiment.run : scaleRun(experiment.run, options.steps),
     })),
+  });
+}
+
+function scaleRun(run: Suite["experiments"][number]["run"], steps: number) {
+  const scale = (every: number | undefined) =>
+    every === undefined || every === 0 ? every : Math.max(1, Math.round((every * steps) / run.steps));
+  return { ...run, steps, evalEvery: scale(run.evalEvery), checkpointEvery: scale(run.checkpointEvery) };
+}
+
+/**
+ * Checks every experiment before any job starts — ids, algorithm config, environment options (by
+ * building the environment once) — so a typo in the last experiment cannot fail a long suite
+ * halfway. Errors name the suite, the experiment and the field.
+ */
+export function validateExperiments(suite: Suite): void {
+  suite.experiments.forEach((experiment, index) => {
+    try {
+      const environment = findEnvironment(experiment.env.id);
+      const algorithm = findAlgorithm(experiment.algorithm.id);
+      algorithm.parseConfig(experiment.algorithm.config);
+      environment.create(experiment.env.options, {}, createRng(0));
+    } catch (error) {
+      throw new RangeError(
+        `suite ${suite.name}: experiments.${index} (${experimentFolder(experiment)}): ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   });
 }
 
@@ -64,10 +95,7 @@ export async function runSuite(
   options: RunSuiteOptions,
 ): Promise<{ manifest: SuiteManifest; results: SeedJobResult[] }> {
   const suite = effectiveSuite(input, options);
-  for (const experiment of suite.experiments) {
-    findEnvironment(experiment.env.id);
-    findAlgorithm(experiment.algorithm.id);
-  }
+  validateExperiments(suite);
   const suiteDirectory = join(options.outDirectory, suite.name);
   claimSuiteDirectory(suiteDirectory, suite.name);
   const manifestPath = join(suiteDirectory, "manifest.json");

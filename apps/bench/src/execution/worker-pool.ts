@@ -53,13 +53,21 @@ export async function runJobsInWorkers(
                 result?: SeedJobResult;
                 message?: string;
               }) => {
-                if (message.type === "progress") onProgress(message.id, message.progress!);
-                else if (message.type === "done") {
-                  results[message.id] = message.result!;
-                  onDone(message.id, message.result!);
-                  dispatch();
-                } else {
-                  failures.push(`job ${message.id}: ${message.message}`);
+                // A throwing callback must fail the run, not escape as an uncaught exception.
+                try {
+                  if (message.type === "progress") onProgress(message.id, message.progress!);
+                  else if (message.type === "done") {
+                    results[message.id] = message.result!;
+                    onDone(message.id, message.result!);
+                    dispatch();
+                  } else {
+                    failures.push(`job ${message.id}: ${message.message}`);
+                    resolve();
+                  }
+                } catch (error) {
+                  failures.push(
+                    `job ${message.id}: ${error instanceof Error ? error.message : String(error)}`,
+                  );
                   resolve();
                 }
               },

@@ -1,7 +1,7 @@
 import type { RunProgress } from "@netmarl/trainers";
 import cliProgress from "cli-progress";
 import type { SeedJob, SeedJobResult } from "../execution/run-seed-job.js";
-import { experimentFolder } from "../suites/experiment-schema.js";
+import { formatReturn } from "./format-return.js";
 
 /** Receives suite events and shows them: live bars on a terminal, plain lines otherwise. */
 export interface SuiteProgress {
@@ -10,8 +10,9 @@ export interface SuiteProgress {
   stop(): void;
 }
 
-const label = (job: Pick<SeedJob, "experiment" | "seed">) =>
-  `${experimentFolder(job.experiment)} seed ${job.seed}`;
+/** `mpe/cooperative-navigation dqn seed 0`, `aloha fixed-policy~always-zero seed 1`. */
+const label = ({ experiment, seed }: Pick<SeedJob, "experiment" | "seed">) =>
+  `${experiment.env.id} ${experiment.algorithm.id}${experiment.name ? `~${experiment.name}` : ""} seed ${seed}`;
 
 /** One bar per running seed (steps, last episode return, steps/s, ETA) when `stream` is a TTY. */
 export function createSuiteProgress(
@@ -28,13 +29,13 @@ export function createSuiteProgress(
         if (now - (lastLine.get(key) ?? 0) < 5_000) return; // at most one line per seed every 5 s
         lastLine.set(key, now);
         stream.write(
-          `[${key}] ${progress.envSteps}/${progress.totalEnvSteps} steps, return ${progress.lastEpisodeReturn.toFixed(2)}, ${Math.round(progress.envStepsPerSecond)} steps/s\n`,
+          `[${key}] ${progress.envSteps}/${progress.totalEnvSteps} steps, return ${formatReturn(progress.lastEpisodeReturn)}, ${Math.round(progress.envStepsPerSecond)} steps/s\n`,
         );
       },
       jobDone(result) {
         finished++;
         stream.write(
-          `[${label(result)}] ${result.outcome} (${finished}/${totalJobs}): mean return ${result.summary.meanEpisodeReturn.toFixed(2)}, last evaluation ${result.summary.lastEvaluationReturn.toFixed(2)}\n`,
+          `[${label(result)}] ${result.outcome} (${finished}/${totalJobs}): mean return ${formatReturn(result.summary.meanEpisodeReturn)}, last evaluation ${formatReturn(result.summary.lastEvaluationReturn)}\n`,
         );
       },
       stop() {},
@@ -65,7 +66,7 @@ export function createSuiteProgress(
         perJob.set(key, bar);
       }
       bar.update(progress.envSteps, {
-        episodeReturn: progress.lastEpisodeReturn.toFixed(2),
+        episodeReturn: formatReturn(progress.lastEpisodeReturn),
         rate: Math.round(progress.envStepsPerSecond),
       });
     },
@@ -76,7 +77,7 @@ export function createSuiteProgress(
         bars.remove(bar);
         perJob.delete(label(result));
       }
-      overall.increment(1, { episodeReturn: result.summary.meanEpisodeReturn.toFixed(2) });
+      overall.increment(1, { episodeReturn: formatReturn(result.summary.meanEpisodeReturn) });
     },
     stop() {
       bars.stop();

@@ -1,3 +1,4 @@
+import { didYouMean } from "@netmarl/envs";
 import { bnMappoAlgorithm } from "@netmarl/policies-bn-dag";
 import {
   type AlgorithmDefinition,
@@ -34,7 +35,12 @@ export const ALGORITHMS: readonly AlgorithmDefinition[] = [
 export function findAlgorithm(id: string): AlgorithmDefinition {
   const definition = ALGORITHMS.find((candidate) => candidate.id === id);
   if (definition === undefined) {
-    throw new RangeError(`Unknown algorithm "${id}"; known: ${ALGORITHMS.map((a) => a.id).join(", ")}`);
+    throw new RangeError(
+      `Unknown algorithm "${id}"; known: ${ALGORITHMS.map((a) => a.id).join(", ")}.${didYouMean(
+        id,
+        ALGORITHMS.map((a) => a.id),
+      )}`,
+    );
   }
   return definition;
 }

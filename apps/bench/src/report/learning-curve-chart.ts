@@ -15,6 +15,10 @@ export async function renderLearningCurveSvg(
   title: string,
   yTitle: string,
   series: ChartSeries[],
+  /** The right end of the x axis: the longest run's steps (no axis past the end of the runs). */
+  maxEnvSteps: number,
+  /** Another x axis (the performance profile's return thresholds): left end, title, d3 format. */
+  xAxis: { min?: number; title?: string; format?: string; legendTitle?: string } = {},
 ): Promise<string> {
   const values = series.flatMap((s) =>
     s.points.map((p) => ({ series: s.name, x: p.envSteps, y: p.mean, low: p.low, high: p.high })),
@@ -26,22 +30,27 @@ export async function renderLearningCurveSvg(
     title: { text: title, anchor: "start" },
     data: [{ name: "points", values }],
     scales: [
-      { name: "x", type: "linear", range: "width", zero: false, domain: { data: "points", field: "x" } },
       {
-        name: "y",
+        name: "x",
         type: "linear",
-        range: "height",
-        nice: true,
+        range: "width",
+        domain: [xAxis.min ?? 0, maxEnvSteps],
+        nice: false,
         zero: false,
-        domain: { data: "points", fields: ["low", "high"] },
       },
+      { name: "y", type: "linear", range: "height", nice: true, zero: false, domain: valueDomain(values) },
       { name: "color", type: "ordinal", range: "category", domain: { data: "points", field: "series" } },
     ],
     axes: [
-      { orient: "bottom", scale: "x", title: "environment steps", format: "~s" },
+      {
+        orient: "bottom",
+        scale: "x",
+        title: xAxis.title ?? "environment steps",
+        format: xAxis.format ?? "~s",
+      },
       { orient: "left", scale: "y", title: yTitle },
     ],
-    legends: [{ fill: "color", stroke: "color", title: "algorithm", labelLimit: 260 }],
+    legends: [{ fill: "color", stroke: "color", title: xAxis.legendTitle ?? "algorithm", labelLimit: 260 }],
     marks: [
       {
         type: "group",
@@ -60,18 +69,9 @@ export async function renderLearningCurveSvg(
               },
             },
           },
-          {
-            type: "line",
-            from: { data: "one-series" },
-            encode: {
-              enter: {
-                x: { scale: "x", field: "x" },
-                y: { scale: "y", field: "y" },
-                stroke: { scale: "color", field: "series" },
-                strokeWidth: { value: 2 },
-              },
-            },
-          },
+          meanMark("line", { stroke: { scale: "color", field: "series" }, strokeWidth: { value: 2 } }),
+          // A point per measurement: a series with one point (a short run) draws no line at all.
+          meanMark("symbol", { fill: { scale: "color", field: "series" }, size: { value: 36 } }),
         ],
       },
     ],
@@ -82,4 +82,31 @@ export async function renderLearningCurveSvg(
   } finally {
     view.finalize();
   }
+}
+
+/** A mark of one series' means (x = env steps, y = mean) with its own styling. */
+function meanMark(type: "line" | "symbol", style: vega.SymbolEncodeEntry & vega.LineEncodeEntry): vega.Mark {
+  return {
+    type,
+    from: { data: "one-series" },
+    encode: { enter: { x: { scale: "x", field: "x" }, y: { scale: "y", field: "y" }, ...style } },
+  } as vega.Mark;
+}
+
+/**
+ * The y range of the bands, widened around a constant series (a zero-width domain makes Vega draw
+ * ticks like `0.000000`): ±5 % of the value, at least ±0.5.
+ */
+function valueDomain(values: readonly { low: number; high: number }[]): [number, number] {
+  let low = Number.POSITIVE_INFINITY;
+  let high = Number.NEGATIVE_INFINITY;
+  for (const value of values) {
+    if (Number.isFinite(value.low)) low = Math.min(low, value.low);
+    if (Number.isFinite(value.high)) high = Math.max(high, value.high);
+  }
+  if (!Number.isFinite(low) || !Number.isFinite(high)) return [0, 1];
+  const spread = high - low;
+  if (spread > 1e-9 * Math.max(1, Math.abs(high))) return [low, high];
+  const pad = Math.max(0.5, Math.abs(high) * 0.05);
+  return [low - pad, high + pad];
 }

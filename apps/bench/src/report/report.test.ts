@@ -40,6 +40,7 @@ const suite = parseSuite({
     algorithm: { id },
     run: { steps: 6_000, evalEvery: 1_000, evalEpisodes: 3 },
     seeds: [0, 1, 2],
+    ...(id === "tabular-q" ? { reference: { value: 60, spread: 1.5, source: "made-up table 1" } } : {}),
   })),
 });
 await runSuite(suite, { outDirectory: scratch, workers: 1, backend: "cpu" });
@@ -62,11 +63,32 @@ describe("aggregation", () => {
     expect(tabular.evaluationCurve.every((p) => p.count === 3 && p.low <= p.mean && p.mean <= p.high)).toBe(
       true,
     );
-    expect(tabular.finalReturn.metric).toBe("evaluation/return");
+    expect(tabular.finalEvaluationReturn.count).toBe(3);
+    expect(tabular.finalTrainingReturn.count).toBe(3);
     const csv = readFileSync(files.curvesCsv, "utf8").trim().split("\n");
     expect(csv[0]).toBe("suite,experiment,curve,env_steps,mean,ci_low,ci_high,seeds");
     expect(csv.filter((line) => line.includes(",evaluation,"))).toHaveLength(12);
-    expect(readFileSync(files.markdown, "utf8")).toContain("| coordination-game/tabular-q | 3/3 |");
+    const markdown = readFileSync(files.markdown, "utf8");
+    expect(markdown).toContain(
+      "| environment | algorithm | seeds | evaluation return | evaluation IQM [95 % CI] | training return | paper | env steps/s |",
+    );
+    expect(markdown).toContain("| coordination-game-v1 | tabular-q | 3/3 |");
+    expect(markdown).toContain("| 60.00 ± 1.50 (made-up table 1) |");
+  });
+
+  it("adds the IQM with a bootstrap interval and exports marl-eval's raw-data JSON", () => {
+    const tabular = report.experiments[1];
+    const finals = tabular.seedEvaluations.map((s) => s.points[s.points.length - 1].return);
+    expect(tabular.finalEvaluationIqm.estimate).toBeCloseTo(finals.reduce((a, b) => a + b, 0) / 3, 9); // n = 3: nothing trimmed
+    expect(tabular.finalEvaluationIqm.low).toBeLessThanOrEqual(tabular.finalEvaluationIqm.estimate);
+    const marlEval = JSON.parse(readFileSync(files.marlEvalJson, "utf8"));
+    const runs = marlEval["coordination-game-v1"]["numAgents=3"]["tabular-q"];
+    expect(Object.keys(runs)).toEqual(["run_0", "run_1", "run_2"]);
+    expect(runs.run_0.step_0).toEqual({
+      step_count: 1000,
+      return: [tabular.seedEvaluations[0].points[0].return],
+    });
+    expect(runs.run_0.absolute_metrics.return).toEqual([finals[0]]);
   });
 });
 
@@ -105,8 +127,8 @@ describe("the HTML report in headless Chromium", () => {
           bands: figure.querySelectorAll("g.mark-area path").length,
         })),
       );
-      expect(charts.map((c) => c.kind)).toEqual(["evaluation", "training"]);
-      for (const chart of charts) {
+      expect(charts.map((c) => c.kind)).toEqual(["evaluation", "training", "profile"]);
+      for (const chart of charts.filter((c) => c.kind !== "profile")) {
         expect(chart.expected).toBe(2);
         expect(chart.lines).toBe(2);
         expect(chart.bands).toBe(2);

@@ -1,9 +1,17 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "@netmarl/trainers";
-import type { CurvePoint, ExperimentReport, SuiteReport } from "./aggregate-suite.js";
+import { aggregateAcrossEnvironments } from "./aggregate-across-environments.js";
+import {
+  type CurvePoint,
+  type ExperimentReport,
+  lastEvaluationReturns,
+  type SuiteReport,
+} from "./aggregate-suite.js";
 import type { MeanWithInterval } from "./confidence-interval.js";
 import { type ChartSeries, renderLearningCurveSvg } from "./learning-curve-chart.js";
+import { toMarlEval } from "./marl-eval-export.js";
+import { type BootstrapInterval, performanceProfile } from "./robust-statistics.js";
 
 /** The files `report` writes into `<suite>/report/`. */
 export interface ReportFiles {
@@ -11,6 +19,8 @@ export interface ReportFiles {
   markdown: string;
   curvesCsv: string;
   finalCsv: string;
+  /** The evaluations in marl-eval's raw-data format (see `toMarlEval`). */
+  marlEvalJson: string;
 }
 
 /** Renders the HTML page (charts inline as SVG, no scripts), a Markdown summary and CSV tables. */
@@ -22,25 +32,30 @@ export async function writeReport(suiteDirectory: string, report: SuiteReport): 
     markdown: join(directory, "summary.md"),
     curvesCsv: join(directory, "curves.csv"),
     finalCsv: join(directory, "final.csv"),
+    marlEvalJson: join(directory, "marl-eval.json"),
   };
   writeFileAtomic(files.html, await renderHtml(report));
   writeFileAtomic(files.markdown, renderMarkdown(report));
   writeFileAtomic(files.curvesCsv, renderCurvesCsv(report));
   writeFileAtomic(files.finalCsv, renderFinalCsv(report));
+  writeFileAtomic(files.marlEvalJson, `${JSON.stringify(toMarlEval(report), null, 2)}\n`);
   return files;
 }
 
-/** Experiments grouped by environment: one chart per environment and curve kind. */
+/** Experiments grouped by environment (in suite order): one chart per environment and curve kind. */
 function byEnvironment(report: SuiteReport): Map<string, ExperimentReport[]> {
   const groups = new Map<string, ExperimentReport[]>();
   for (const experiment of report.experiments) {
-    const key = experiment.folder.split("/")[0];
+    const key = experiment.environmentName;
     groups.set(key, [...(groups.get(key) ?? []), experiment]);
   }
   return groups;
 }
 
-const seriesName = (e: ExperimentReport) => e.folder.split("/")[1];
+/** The final-performance rows: grouped by environment, then in suite order. */
+function tableRows(report: SuiteReport): ExperimentReport[] {
+  return [...byEnvironment(report).values()].flat();
+}
 
 async function renderHtml(report: SuiteReport): Promise<string> {
   const { manifest } = report;
@@ -51,19 +66,35 @@ async function renderHtml(report: SuiteReport): Promise<string> {
       ["training", (e: ExperimentReport) => e.trainingCurve, "episode return (training)"],
     ] as const) {
       const series: ChartSeries[] = experiments
-        .map((e) => ({ name: seriesName(e), points: pick(e) }))
+        .map((e) => ({ name: e.algorithmName, points: pick(e) }))
         .filter((s) => s.points.length > 0);
       if (series.length === 0) continue;
-      const svg = await renderLearningCurveSvg(`${environment} — ${kind}`, yTitle, series);
+      const maxEnvSteps = Math.max(...experiments.map((e) => e.experiment.run.steps));
+      const svg = await renderLearningCurveSvg(`${environment} — ${kind}`, yTitle, series, maxEnvSteps);
       charts.push(
         `<figure class="chart" data-env="${escapeHtml(environment)}" data-kind="${kind}" data-series="${series.length}">${svg}<figcaption>Mean over seeds with 95 % confidence band (Student t).</figcaption></figure>`,
       );
     }
+    const profile = performanceProfileSeries(experiments);
+    if (profile.series.length > 0) {
+      const svg = await renderLearningCurveSvg(
+        `${environment} — performance profile`,
+        "fraction of runs with return > τ",
+        profile.series,
+        profile.max,
+        { min: profile.min, title: "final evaluation return τ", format: "~g" },
+      );
+      charts.push(
+        `<figure class="chart profile" data-env="${escapeHtml(environment)}" data-kind="profile" data-series="${profile.series.length}">${svg}<figcaption>Performance profile (rliable): the fraction of seeds whose last evaluation return exceeds τ.</figcaption></figure>`,
+      );
+    }
   }
-  const finalRows = report.experiments
+  const finalRows = tableRows(report)
     .map(
       (e) =>
-        `<tr><td>${escapeHtml(e.folder)}</td><td>${e.finishedSeeds.length}/${e.experiment.seeds.length}</td><td>${formatInterval(e.finalReturn)}</td><td>${e.finalReturn.metric}</td><td>${formatRate(e.envStepsPerSecond)}</td></tr>`,
+        `<tr>${finalCells(e)
+          .map((cell) => `<td>${escapeHtml(cell)}</td>`)
+          .join("")}</tr>`,
     )
     .join("\n");
   const versions = Object.entries(manifest.machine.versions)
@@ -94,10 +125,12 @@ async function renderHtml(report: SuiteReport): Promise<string> {
 ${charts.join("\n") || "<p>No finished seeds yet.</p>"}
 </div>
 <h2>Final performance</h2>
-<table id="final"><thead><tr><th>experiment</th><th>seeds</th><th>return (mean ± 95 % CI)</th><th>metric</th><th>env steps/s</th></tr></thead>
+<p>Evaluation: the last greedy evaluation of each seed; IQM: its interquartile mean with a 95 % percentile bootstrap interval over seeds (rliable). Training: the mean return of the last tenth of each seed's (exploring) training episodes. Both mean ± 95 % CI (Student t) over seeds.</p>
+<table id="final"><thead><tr>${FINAL_COLUMNS.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr></thead>
 <tbody>
 ${finalRows}
 </tbody></table>
+${acrossEnvironmentsHtml(report)}
 ${manifest.suite.pending.length > 0 ? `<h2>Pending</h2><ul>${manifest.suite.pending.map((p) => `<li>${escapeHtml(p)}</li>`).join("")}</ul>` : ""}
 <h2>Run</h2>
 <table id="manifest"><tbody>
@@ -116,10 +149,7 @@ ${versions}
 
 function renderMarkdown(report: SuiteReport): string {
   const { manifest } = report;
-  const rows = report.experiments.map(
-    (e) =>
-      `| ${e.folder} | ${e.finishedSeeds.length}/${e.experiment.seeds.length} | ${formatInterval(e.finalReturn)} | ${e.finalReturn.metric} | ${formatRate(e.envStepsPerSecond)} |`,
-  );
+  const rows = tableRows(report).map((e) => `| ${finalCells(e).join(" | ")} |`);
   return [
     `# ${manifest.suite.name}`,
     "",
@@ -127,10 +157,11 @@ function renderMarkdown(report: SuiteReport): string {
     "",
     `Reproduces: ${manifest.suite.figure}`,
     "",
-    "| experiment | seeds | return (mean ± 95 % CI) | metric | env steps/s |",
-    "|---|---|---|---|---|",
+    `| ${FINAL_COLUMNS.join(" | ")} |`,
+    `|${FINAL_COLUMNS.map(() => "---|").join("")}`,
     ...rows,
     "",
+    ...acrossEnvironmentsMarkdown(report),
     `Commit \`${manifest.commit}\`, ${manifest.machine.cpuModel} × ${manifest.machine.cores}, Node ${manifest.machine.node}, backend ${manifest.machine.backend}, last run ${manifest.wallSeconds.toFixed(1)} s.`,
     "",
   ].join("\n");
@@ -154,23 +185,138 @@ function renderCurvesCsv(report: SuiteReport): string {
 }
 
 function renderFinalCsv(report: SuiteReport): string {
-  const lines = ["suite,experiment,metric,mean,ci_low,ci_high,seeds,env_steps_per_second"];
-  for (const e of report.experiments) {
-    const f = e.finalReturn;
+  const lines = [
+    "suite,environment,algorithm,experiment,seeds,evaluation_mean,evaluation_ci_low,evaluation_ci_high,evaluation_iqm,evaluation_iqm_ci_low,evaluation_iqm_ci_high,training_mean,training_ci_low,training_ci_high,paper_value,paper_spread,env_steps_per_second",
+  ];
+  for (const e of tableRows(report)) {
+    const evaluation = e.finalEvaluationReturn;
+    const training = e.finalTrainingReturn;
     lines.push(
       [
         report.manifest.suite.name,
+        e.environmentName,
+        e.algorithmName,
         e.folder,
-        f.metric,
-        f.mean,
-        f.low,
-        f.high,
-        f.count,
+        e.finishedSeeds.length,
+        evaluation.mean,
+        evaluation.low,
+        evaluation.high,
+        e.finalEvaluationIqm.estimate,
+        e.finalEvaluationIqm.low,
+        e.finalEvaluationIqm.high,
+        training.mean,
+        training.low,
+        training.high,
+        e.experiment.reference?.value ?? "",
+        e.experiment.reference?.spread ?? "",
         e.envStepsPerSecond.mean,
       ].join(","),
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+const FINAL_COLUMNS = [
+  "environment",
+  "algorithm",
+  "seeds",
+  "evaluation return",
+  "evaluation IQM [95 % CI]",
+  "training return",
+  "paper",
+  "env steps/s",
+] as const;
+
+/** One row of the final table (HTML and Markdown), in FINAL_COLUMNS order. */
+function finalCells(e: ExperimentReport): string[] {
+  const { reference } = e.experiment;
+  return [
+    e.environmentName,
+    e.algorithmName,
+    `${e.finishedSeeds.length}/${e.experiment.seeds.length}`,
+    formatInterval(e.finalEvaluationReturn),
+    formatBootstrap(e.finalEvaluationIqm),
+    formatInterval(e.finalTrainingReturn),
+    reference
+      ? `${reference.value.toFixed(2)}${reference.spread === undefined ? "" : ` ± ${reference.spread.toFixed(2)}`} (${reference.source})`
+      : "–",
+    formatRate(e.envStepsPerSecond),
+  ];
+}
+
+const ACROSS_COLUMNS = ["algorithm", "environments", "runs", "normalised IQM [95 % CI]"] as const;
+
+/** The rows of the across-environments table (see aggregateAcrossEnvironments). */
+function acrossEnvironmentsCells(report: SuiteReport): string[][] {
+  return aggregateAcrossEnvironments(report.experiments).map((row) => [
+    row.algorithmName,
+    row.environments.join(", "),
+    String(row.runs),
+    formatBootstrap(row.normalisedIqm),
+  ]);
+}
+
+const ACROSS_NOTE =
+  "Final evaluation returns min-max normalised per environment over every algorithm and seed (0 = worst run, 1 = best), pooled per algorithm; interquartile mean with a 95 % bootstrap interval that resamples seeds within each environment (stratified, as rliable and marl-eval).";
+
+function acrossEnvironmentsHtml(report: SuiteReport): string {
+  const rows = acrossEnvironmentsCells(report);
+  if (rows.length === 0) return "";
+  return `<h2>Across environments</h2>
+<p>${escapeHtml(ACROSS_NOTE)}</p>
+<table id="across"><thead><tr>${ACROSS_COLUMNS.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr></thead>
+<tbody>
+${rows.map((cells) => `<tr>${cells.map((cell) => `<td>${escapeHtml(cell)}</td>`).join("")}</tr>`).join("\n")}
+</tbody></table>`;
+}
+
+function acrossEnvironmentsMarkdown(report: SuiteReport): string[] {
+  const rows = acrossEnvironmentsCells(report);
+  if (rows.length === 0) return [];
+  return [
+    "## Across environments",
+    "",
+    ACROSS_NOTE,
+    "",
+    `| ${ACROSS_COLUMNS.join(" | ")} |`,
+    `|${ACROSS_COLUMNS.map(() => "---|").join("")}`,
+    ...rows.map((cells) => `| ${cells.join(" | ")} |`),
+    "",
+  ];
+}
+
+function formatBootstrap(value: BootstrapInterval): string {
+  if (!Number.isFinite(value.estimate)) return "–";
+  if (value.low === value.high) return value.estimate.toFixed(2);
+  return `${value.estimate.toFixed(2)} [${value.low.toFixed(2)}, ${value.high.toFixed(2)}]`;
+}
+
+/** Each experiment's performance profile over 41 thresholds spanning all its environment's final returns. */
+function performanceProfileSeries(experiments: ExperimentReport[]): {
+  series: ChartSeries[];
+  min: number;
+  max: number;
+} {
+  const finals = lastEvaluationReturns;
+  const all = experiments.flatMap(finals);
+  if (all.length === 0) return { series: [], min: 0, max: 1 };
+  let min = Math.min(...all);
+  let max = Math.max(...all);
+  if (max - min < 1e-9) [min, max] = [min - 1, max + 1];
+  const thresholds = Array.from({ length: 41 }, (_, i) => min + ((max - min) * i) / 40);
+  const series = experiments
+    .filter((e) => finals(e).length > 0)
+    .map((e) => ({
+      name: e.algorithmName,
+      points: performanceProfile(finals(e), thresholds).map((p) => ({
+        envSteps: p.threshold,
+        mean: p.fraction,
+        low: p.fraction,
+        high: p.fraction,
+        count: finals(e).length,
+      })),
+    }));
+  return { series, min, max };
 }
 
 function formatInterval(value: MeanWithInterval): string {

@@ -25,9 +25,15 @@ export interface SeedConfigFile {
   runConfig: RunConfig;
 }
 
-/** `summary.json` of a finished seed. */
-export interface SeedSummaryFile extends RunSummary {
+/**
+ * `summary.json` of a finished seed. A return that was never measured (no finished episode, no
+ * evaluation; NaN in the `RunSummary`) is stored as `null`, which is what JSON makes of NaN anyway.
+ */
+export interface SeedSummaryFile
+  extends Omit<RunSummary, "meanEpisodeReturn" | "lastEvaluationReturn"> {
   format: typeof RESULTS_FORMAT;
+  meanEpisodeReturn: number | null;
+  lastEvaluationReturn: number | null;
   finishedAt: string;
 }
 

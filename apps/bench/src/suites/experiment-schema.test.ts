@@ -39,12 +39,12 @@ describe("suite schema", () => {
       experiments: [experiment, { ...experiment, env: { ...experiment.env, options: { numAgents: 5 } } }],
     };
     expect(() => parseSuite(twice)).toThrow(
-      /experiments\.0 and experiments\.1 both write to coordination-game\/random/,
+      /experiments\.0 and experiments\.1 both write to coordination-game-v1\/random/,
     );
     const named = { ...suite, experiments: [experiment, { ...experiment, name: "five" }] };
     expect(parseSuite(named).experiments.map(experimentFolder)).toEqual([
-      "coordination-game/random",
-      "coordination-game/random~five",
+      "coordination-game-v1/random",
+      "coordination-game-v1/random~five",
     ]);
     expect(
       experimentFolder({
@@ -53,5 +53,32 @@ describe("suite schema", () => {
         name: undefined,
       } as never),
     ).toBe("mpe_cooperative-navigation/random");
+  });
+});
+
+describe("versioned environment ids", () => {
+  it("records the versioned id for an old name, and keeps versioned ids as they are", () => {
+    const suite = parseSuite({
+      name: "versions",
+      description: "d",
+      figure: "f",
+      experiments: [
+        { env: { id: "coordination-game" }, algorithm: { id: "random" }, run: { steps: 10 }, seeds: [0] },
+        {
+          env: { id: "mpe/cooperative-navigation-v1" },
+          algorithm: { id: "random" },
+          run: { steps: 10 },
+          seeds: [0],
+        },
+      ],
+    });
+    expect(suite.experiments.map((e) => e.env.id)).toEqual([
+      "coordination-game-v1",
+      "mpe/cooperative-navigation-v1",
+    ]);
+    expect(suite.experiments.map(experimentFolder)).toEqual([
+      "coordination-game-v1/random",
+      "mpe_cooperative-navigation-v1/random",
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { parseOptions } from "@netmarl/envs";
 import { z } from "zod";
+import { canonicalEnvironmentId } from "../registry/environments.js";
 
 const jsonObject = z.record(z.string(), z.unknown());
 
@@ -41,6 +42,18 @@ export const experimentSchema = z
       .strict(),
     /** Seeds to run, each in its own folder. */
     seeds: z.array(z.number().int().min(0)).min(1),
+    /** The published figure for this experiment, shown in the report's "paper" column. */
+    reference: z
+      .object({
+        /** The paper's final return (same metric as the evaluation return). */
+        value: z.number(),
+        /** Its spread as published (± std or CI half-width), if given. */
+        spread: z.number().min(0).optional(),
+        /** Where it comes from: paper, table or figure. */
+        source: z.string().min(1),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -66,7 +79,15 @@ export type SuiteInput = z.input<typeof suiteSchema>;
 
 /** Validates a suite (errors name the field, e.g. `experiments.2.run.steps = 0: …`) and its folder names. */
 export function parseSuite(input: unknown, where = "suite"): Suite {
-  const suite = parseOptions(suiteSchema, input, where);
+  const parsed = parseOptions(suiteSchema, input, where);
+  // Old environment names select their current revision, and the results record the versioned id.
+  const suite: Suite = {
+    ...parsed,
+    experiments: parsed.experiments.map((experiment) => ({
+      ...experiment,
+      env: { ...experiment.env, id: canonicalEnvironmentId(experiment.env.id) },
+    })),
+  };
   const seen = new Map<string, number>();
   suite.experiments.forEach((experiment, index) => {
     const folder = experimentFolder(experiment);

@@ -1,3 +1,4 @@
+import { didYouMean } from "@netmarl/envs";
 import { parseSuite, type Suite, type SuiteInput } from "./experiment-schema.js";
 
 /**
@@ -271,6 +272,12 @@ export const SUITES: readonly Suite[] = [quick, bnDagLite, bnDagFull, ipFull, lt
 
 export function findSuite(name: string): Suite {
   const suite = SUITES.find((candidate) => candidate.name === name);
-  if (!suite) throw new RangeError(`Unknown suite "${name}"; known: ${SUITES.map((s) => s.name).join(", ")}`);
+  if (!suite)
+    throw new RangeError(
+      `Unknown suite "${name}"; known: ${SUITES.map((s) => s.name).join(", ")}.${didYouMean(
+        name,
+        SUITES.map((s) => s.name),
+      )}`,
+    );
   return suite;
 }

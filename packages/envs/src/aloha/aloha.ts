@@ -63,6 +63,9 @@ const optionsSchema = z
 export type AlohaOptions = z.input<typeof optionsSchema>;
 
 export class Aloha implements MultiAgentEnv {
+  /** The options schema (for tools that list and validate options, e.g. `netmarl-bench describe`). */
+  static readonly optionsSchema = optionsSchema;
+
   readonly spec;
   readonly numAgents: number;
   readonly maxBacklog: number;

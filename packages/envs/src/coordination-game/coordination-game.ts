@@ -70,6 +70,9 @@ export interface CoordinationGameTabularModel {
 }
 
 export class CoordinationGame implements MultiAgentEnv {
+  /** The options schema (for tools that list and validate options, e.g. `netmarl-bench describe`). */
+  static readonly optionsSchema = optionsSchema;
+
   readonly spec;
   readonly numAgents: number;
   readonly flipProbability: number;

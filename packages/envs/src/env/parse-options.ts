@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { didYouMean } from "./closest-match.js";
 
 /**
  * Validates `input` against a zod schema at an API boundary. The error names each bad field, the
@@ -14,6 +15,11 @@ export function parseOptions<Schema extends z.ZodType>(
   const lines = result.error.issues.map((issue) => {
     const path = issue.path.length > 0 ? issue.path.join(".") : "(value)";
     const given = valueAt(input, issue.path);
+    if (issue.code === "unrecognized_keys") {
+      const known = objectKeysAt(schema, issue.path);
+      const hints = issue.keys.map((key) => didYouMean(key, known)).join("");
+      return `${issue.message}.${hints} Known keys${issue.path.length > 0 ? ` of ${path}` : ""}: ${known.join(", ")}`;
+    }
     const shown = given === undefined ? "missing" : `= ${describe(given)}`;
     return `${path} ${shown}: ${issue.message}`;
   });
@@ -38,4 +44,28 @@ function describe(value: unknown): string {
   const text = JSON.stringify(value);
   if (text === undefined) return String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** The keys of the object schema at `path` inside `schema` (through defaults, optionals, pipes). */
+function objectKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let current = unwrap(schema);
+  for (const key of path) {
+    const shape = (current._zod.def as { shape?: Record<string, z.ZodType> }).shape;
+    const element = (current._zod.def as { element?: z.ZodType }).element;
+    const next = shape?.[String(key)] ?? element;
+    if (next === undefined) return [];
+    current = unwrap(next);
+  }
+  const shape = (current._zod.def as { shape?: Record<string, z.ZodType> }).shape;
+  return shape ? Object.keys(shape) : [];
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  let current = schema;
+  for (;;) {
+    const def = current._zod.def as { innerType?: z.ZodType; in?: z.ZodType };
+    const inner = def.innerType ?? def.in;
+    if (inner === undefined) return current;
+    current = inner;
+  }
 }

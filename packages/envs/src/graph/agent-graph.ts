@@ -1,5 +1,7 @@
-import type { default as GraphologyGraph } from "graphology";
 import { DirectedGraph, UndirectedGraph } from "graphology";
+// The public signatures use graphology-types' interface: graphology's own declarations are CommonJS
+// with a default-exported class, which a NodeNext ESM consumer sees as a namespace, not a type.
+import type { AbstractGraph as GraphologyGraph } from "graphology-types";
 
 /** Options of {@link AgentGraph.fromEdges}. */
 export interface FromEdgesOptions {

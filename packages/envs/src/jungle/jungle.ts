@@ -93,6 +93,9 @@ const optionsSchema = z
 export type JungleOptions = z.input<typeof optionsSchema>;
 
 export class Jungle implements MultiAgentEnv {
+  /** The options schema (for tools that list and validate options, e.g. `netmarl-bench describe`). */
+  static readonly optionsSchema = optionsSchema;
+
   readonly spec;
   readonly mapSize: number;
   readonly numAgents: number;

@@ -72,6 +72,9 @@ export type CooperativeNavigationOptions = z.input<typeof optionsSchema>;
 const ID = "mpe/cooperative-navigation";
 
 export class CooperativeNavigation extends MpeEnv {
+  /** The options schema (for tools that list and validate options, e.g. `netmarl-bench describe`). */
+  static readonly optionsSchema = optionsSchema;
+
   readonly worldRadius: number;
   readonly agentSize: number;
   readonly numLandmarks: number;

@@ -78,6 +78,9 @@ export type CooperativePushOptions = z.input<typeof optionsSchema>;
 const ID = "mpe/cooperative-push";
 
 export class CooperativePush extends MpeEnv {
+  /** The options schema (for tools that list and validate options, e.g. `netmarl-bench describe`). */
+  static readonly optionsSchema = optionsSchema;
+
   readonly agentSize: number;
   readonly ballSize: number;
   readonly numObservedAgents: number;

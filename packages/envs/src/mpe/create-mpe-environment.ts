@@ -2,6 +2,7 @@
  * The MPE scenarios by id, for registries (the bench, experiment configs): one entry per
  * scenario with a one-line description and a constructor from plain options.
  */
+import type { ZodType } from "zod";
 import { createRng, type Rng } from "../random/rng.js";
 import { CooperativeNavigation, type CooperativeNavigationOptions } from "./cooperative-navigation.js";
 import { CooperativePush, type CooperativePushOptions } from "./cooperative-push.js";
@@ -25,6 +26,8 @@ export interface MpeScenarioEntry {
   description: string;
   /** PIC's sizes (learning agents). */
   picSizes: readonly number[];
+  /** The scenario's options schema (for listing and validating options). */
+  optionsSchema: ZodType;
   create(options: Record<string, unknown>, rng: Rng): MpeEnv;
 }
 
@@ -34,6 +37,7 @@ export const MPE_SCENARIOS: readonly MpeScenarioEntry[] = [
     description:
       "PIC cooperative navigation: N agents cover N landmarks, team reward, 26-dim obs (N = 15, 30, 100, 200)",
     picSizes: [15, 30, 100, 200],
+    optionsSchema: CooperativeNavigation.optionsSchema,
     create: (options, rng) => new CooperativeNavigation(options as CooperativeNavigationOptions, rng),
   },
   {
@@ -41,12 +45,14 @@ export const MPE_SCENARIOS: readonly MpeScenarioEntry[] = [
     description:
       "PIC heterogeneous navigation: two agent types (big/slow, small/fast), 22-dim obs (N = 16, 30, 100)",
     picSizes: [16, 30, 100],
+    optionsSchema: HeterogeneousNavigation.optionsSchema,
     create: (options, rng) => new HeterogeneousNavigation(options as HeterogeneousNavigationOptions, rng),
   },
   {
     id: "mpe/cooperative-push",
     description: "PIC cooperative push: N agents push a ball to a target, 28/18-dim obs (N = 15, 30)",
     picSizes: [15, 30],
+    optionsSchema: CooperativePush.optionsSchema,
     create: (options, rng) => new CooperativePush(options as CooperativePushOptions, rng),
   },
   {
@@ -54,6 +60,7 @@ export const MPE_SCENARIOS: readonly MpeScenarioEntry[] = [
     description:
       "PIC predator-prey: N predators chase heuristic prey among obstacles, 34/44-dim obs (N = 15, 30, 100)",
     picSizes: [15, 30, 100],
+    optionsSchema: PredatorPrey.optionsSchema,
     create: (options, rng) => new PredatorPrey(options as PredatorPreyOptions, rng),
   },
 ];

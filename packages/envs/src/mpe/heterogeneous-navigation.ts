@@ -64,6 +64,9 @@ export type HeterogeneousNavigationOptions = z.input<typeof optionsSchema>;
 const ID = "mpe/heterogeneous-navigation";
 
 export class HeterogeneousNavigation extends MpeEnv {
+  /** The options schema (for tools that list and validate options, e.g. `netmarl-bench describe`). */
+  static readonly optionsSchema = optionsSchema;
+
   readonly numTypeA: number;
   readonly agentSize: number;
   readonly worldRadius: number;

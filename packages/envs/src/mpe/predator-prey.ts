@@ -122,6 +122,9 @@ export type PredatorPreyOptions = z.input<typeof optionsSchema>;
 const ID = "mpe/predator-prey";
 
 export class PredatorPrey extends MpeEnv {
+  /** The options schema (for tools that list and validate options, e.g. `netmarl-bench describe`). */
+  static readonly optionsSchema = optionsSchema;
+
   readonly numPrey: number;
   readonly numObstacles: number;
   readonly predatorSize: number;

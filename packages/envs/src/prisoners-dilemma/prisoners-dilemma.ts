@@ -71,6 +71,9 @@ const optionsSchema = z
 export type PrisonersDilemmaOptions = z.input<typeof optionsSchema>;
 
 export class PrisonersDilemma implements MultiAgentEnv {
+  /** The options schema (for tools that list and validate options, e.g. `netmarl-bench describe`). */
+  static readonly optionsSchema = optionsSchema;
+
   readonly spec;
   readonly numAgents: number;
   readonly maxDegree: number;

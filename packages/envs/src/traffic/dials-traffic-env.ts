@@ -311,6 +311,9 @@ class DialsGrid {
 }
 
 export class DialsTrafficEnv implements MultiAgentEnv, LocalView {
+  /** The options schema (for tools that list and validate options, e.g. `netmarl-bench describe`). */
+  static readonly optionsSchema = optionsSchema;
+
   readonly spec;
   readonly numAgents: number;
   readonly localStateDim = LOCAL_STATE_DIM;

@@ -111,6 +111,9 @@ const COLIGHT_PHASES: readonly (readonly [number, boolean][])[] = [
 ];
 
 export class SignalControlEnv implements MultiAgentEnv {
+  /** The options schema (for tools that list and validate options, e.g. `netmarl-bench describe`). */
+  static readonly optionsSchema = optionsSchema;
+
   readonly spec;
   readonly numAgents: number;
   readonly network: RoadNetwork;

@@ -93,6 +93,9 @@ const optionsSchema = z
 export type DialsWarehouseOptions = z.input<typeof optionsSchema>;
 
 export class DialsWarehouse implements MultiAgentEnv, LocalView {
+  /** The options schema (for tools that list and validate options, e.g. `netmarl-bench describe`). */
+  static readonly optionsSchema = optionsSchema;
+
   readonly spec;
   readonly numAgents: number;
   /** Robots per lattice side L. */

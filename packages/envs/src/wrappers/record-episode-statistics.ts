@@ -1,5 +1,6 @@
 import {
   type Actions,
+  type EnvInfos,
   isEpisodeOver,
   type MultiAgentEnv,
   type ResetResult,
@@ -19,6 +20,11 @@ export interface EpisodeStatistics {
   length: number;
 }
 
+/** A step of {@link RecordEpisodeStatistics}: `infos.episode` is set on an episode's last step. */
+export interface EpisodeStatisticsStepResult extends StepResult {
+  readonly infos: EnvInfos & { episode?: EpisodeStatistics };
+}
+
 /** Accumulates returns and lengths and reports them when every agent's episode has ended. */
 export class RecordEpisodeStatistics extends EnvWrapper {
   private readonly agentReturns: Float64Array;
@@ -35,7 +41,7 @@ export class RecordEpisodeStatistics extends EnvWrapper {
     return this.env.reset(seed);
   }
 
-  override step(actions: Actions): StepResult {
+  override step(actions: Actions): EpisodeStatisticsStepResult {
     const result = this.env.step(actions);
     this.length++;
     for (let i = 0; i < this.agentReturns.length; i++) this.agentReturns[i] += result.rewards[i];

@@ -22,12 +22,15 @@ describe("wrappers", () => {
     const env = new RecordEpisodeStatistics(new CoordinationGame({ numAgents: 3, flipProbability: 0 }));
     env.reset(0);
     let last: EpisodeStatistics | undefined;
+    let meanReturn: number | undefined;
     for (let t = 0; t < 25; t++) {
       const step = env.step(Int32Array.of(0, 0, 0)); // all zeros: reward 3 every step
-      last = step.infos.episode as EpisodeStatistics | undefined;
+      last = step.infos.episode; // typed, no cast (it was `unknown`)
+      meanReturn = step.infos.episode?.meanReturn;
       if (t < 24) expect(last).toBeUndefined();
     }
     expect(last).toMatchObject({ meanReturn: 75, totalReturn: 225, length: 25 });
+    expect(meanReturn).toBe(75);
     expect(Array.from(last!.agentReturns)).toEqual([75, 75, 75]);
   });
 

@@ -80,8 +80,39 @@ function isBackendName(name: string): name is BackendName {
   return (BACKEND_NAMES as readonly string[]).includes(name);
 }
 
+/**
+ * Process-wide error handlers that Emscripten's wasm loader installs (tfjs-backend-wasm's
+ * `process.on("uncaughtException", ex => { throw ex })`, meant to be removed but left by a bug in
+ * its cleanup). Left in place they rethrow every later uncaught error from inside the minified
+ * bundle, so Node prints that bundle's 39 KB source line before the real message, and they turn an
+ * unhandled rejection into a crash. Whatever a backend adds to these events is removed again.
+ */
+const PROCESS_ERROR_EVENTS = ["uncaughtException", "unhandledRejection"] as const;
+
+type ProcessErrorListener = (...args: unknown[]) => void;
+
+async function withoutAddedProcessHandlers<T>(activate: () => Promise<T>): Promise<T> {
+  if (typeof process === "undefined" || typeof process.listeners !== "function") return activate();
+  const listeners = (event: (typeof PROCESS_ERROR_EVENTS)[number]) =>
+    process.listeners(event as "uncaughtException") as ProcessErrorListener[];
+  const before = PROCESS_ERROR_EVENTS.map((event) => new Set(listeners(event)));
+  try {
+    return await activate();
+  } finally {
+    PROCESS_ERROR_EVENTS.forEach((event, index) => {
+      for (const listener of listeners(event)) {
+        if (!before[index].has(listener)) process.removeListener(event, listener);
+      }
+    });
+  }
+}
+
 /** Activates `name`; returns null on success, or why it failed. */
-async function tryActivate(name: BackendName): Promise<string | null> {
+function tryActivate(name: BackendName): Promise<string | null> {
+  return withoutAddedProcessHandlers(() => activate(name));
+}
+
+async function activate(name: BackendName): Promise<string | null> {
   if (tf.findBackendFactory(name) === null) {
     try {
       await import(BACKEND_PACKAGES[name]);

@@ -27,6 +27,14 @@ describe.each(TEST_BACKENDS)("Module and checkpoints on %s", (backend) => {
     for (const m of [a, b, c]) m.dispose();
   });
 
+  it("creates the checkpoint's folder (the README's runs/mf-layer)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "graph-nn-ckpt-"));
+    const source = net(3);
+    await saveCheckpoint(source, join(dir, "runs", "deeper", "policy"));
+    expect((await readdir(join(dir, "runs", "deeper"))).sort()).toEqual(["policy.bin", "policy.json"]);
+    source.dispose();
+  });
+
   it("save → load gives the same outputs bit for bit", async () => {
     const dir = await mkdtemp(join(tmpdir(), "graph-nn-ckpt-"));
     const source = net(3);

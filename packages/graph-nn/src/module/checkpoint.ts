@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import type { Module, NamedWeight } from "./module.js";
 
 /** The manifest format written next to the binary weights. */
@@ -67,6 +67,7 @@ export async function saveCheckpoint(
   const binTemp = `${path}.bin.tmp-${tag}`;
   const jsonTemp = `${path}.json.tmp-${tag}`;
   try {
+    if (dirname(path) !== "") await mkdir(dirname(path), { recursive: true });
     await writeFile(binTemp, bytes);
     await writeFile(jsonTemp, `${JSON.stringify(manifest, null, 2)}\n`);
     await hooks.beforeCommit?.();

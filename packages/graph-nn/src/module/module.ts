@@ -1,5 +1,6 @@
 import type { Rng } from "@netmarl/envs";
 import * as tf from "@tensorflow/tfjs-core";
+import { requireBackend } from "../backend/require-backend.js";
 
 /** One named weight as plain data (for checkpoints and weight transfer between workers). */
 export interface NamedWeight {
@@ -30,6 +31,7 @@ export abstract class Module {
         `Module: weight "${name}" of shape [${shape}] needs ${size} values, got ${values.length}`,
       );
     }
+    requireBackend(`${this.constructor.name}`);
     const variable = tf.tidy(() => tf.variable(tf.tensor(values, shape, "float32"), trainable));
     this.ownWeights.set(name, variable);
     return variable;

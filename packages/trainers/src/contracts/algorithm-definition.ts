@@ -15,7 +15,12 @@ export interface AlgorithmDefinition<Schema extends z.ZodType = z.ZodType> {
   readonly configSchema: Schema;
   /** Validates `config` (errors name the field, the value and the expectation). */
   parseConfig(config: unknown): z.output<Schema>;
-  /** A new learner for an environment; all its randomness comes from `rng`. */
+  /**
+   * A new learner for an environment; all its randomness comes from `rng`. `config` is validated
+   * at run time; the first signature types it as the schema's input (keys complete in an editor,
+   * each optional where it has a default), the second takes configs read from files or the CLI.
+   */
+  create(envSpec: EnvSpec, config: z.input<Schema>, rng: Rng): Learner;
   create(envSpec: EnvSpec, config: unknown, rng: Rng): Learner;
 }
 
@@ -33,6 +38,7 @@ export function defineAlgorithm<Schema extends z.ZodType>(definition: {
     description: definition.description,
     configSchema: definition.configSchema,
     parseConfig,
-    create: (envSpec, config, rng) => definition.create(envSpec, parseConfig(config), rng),
+    create: (envSpec: EnvSpec, config: unknown, rng: Rng) =>
+      definition.create(envSpec, parseConfig(config), rng),
   };
 }

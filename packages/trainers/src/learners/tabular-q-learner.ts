@@ -26,6 +26,8 @@ const configSchema = z
     epsilonDecaySteps: z.number().int().min(1).default(10_000),
     /** One table shared by all agents (parameter sharing) instead of one per agent. */
     shareParameters: z.boolean().default(false),
+    /** Distinct observations one table may hold before the run stops: more means they are continuous. */
+    maxTableRows: z.number().int().min(1).default(1_000_000),
   })
   .strict();
 
@@ -48,6 +50,14 @@ export class TabularQLearner implements Learner {
       throw new RangeError(
         `tabular-q: needs a Discrete action space; ${envSpec.id} has ${envSpec.actionSpace}`,
       );
+    }
+    const { low, high } = envSpec.observationSpace;
+    for (let i = 0; i < low.length; i++) {
+      if (!Number.isFinite(low[i]) || !Number.isFinite(high[i])) {
+        throw new RangeError(
+          `tabular-q: needs discrete observations; ${envSpec.id}'s observation entry ${i} is continuous and unbounded ([${low[i]}, ${high[i]}]); use a function-approximation learner such as dqn or mappo`,
+        );
+      }
     }
     this.numActions = envSpec.actionSpace.n;
     const count = config.shareParameters ? 1 : envSpec.numAgents;
@@ -136,6 +146,11 @@ export class TabularQLearner implements Learner {
     const table = this.tables[this.config.shareParameters ? 0 : agent];
     let row = table.get(key);
     if (row === undefined) {
+      if (table.size >= this.config.maxTableRows) {
+        throw new RangeError(
+          `tabular-q: more than maxTableRows = ${this.config.maxTableRows} distinct observations in ${this.envSpec.id}; its observations look continuous, which a table cannot learn: use dqn or mappo`,
+        );
+      }
       row = new Float64Array(this.numActions);
       table.set(key, row);
     }
