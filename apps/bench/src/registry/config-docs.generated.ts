@@ -176,13 +176,15 @@ export const CONFIG_DOCS: Record<string, Record<string, string>> = {
     maxSteps: "Episode length (`n_steps_episode`).",
     scriptedPolicy: "Policy of the non-learning robots (see the header).",
   },
-  "dag,threshold,learnOrder,dagHiddenSize,densityAnnealing,densityWeight,densityWeightTarget,densityDecaySteps,totalEnvSteps,hiddenSizes,learningRate,criticLearningRate,discount,gaeLambda,clipRatio,epochs,numMiniBatches,entropyCoefficient,valueLossCoefficient,huberDelta,clipValueLoss,maxGradNorm,rolloutSteps,adamEpsilon,valueNormalization,useProperTimeLimits,agentIdInput,exactPoaEvery":
+  "dag,threshold,learnOrder,dagInput,dagHiddenSize,densityAnnealing,densityWeight,densityWeightTarget,densityDecaySteps,totalEnvSteps,hiddenSizes,learningRate,criticLearningRate,discount,gaeLambda,clipRatio,epochs,numMiniBatches,entropyCoefficient,valueLossCoefficient,huberDelta,clipValueLoss,maxGradNorm,rolloutSteps,adamEpsilon,valueNormalization,useProperTimeLimits,agentIdInput,exactPoaEvery":
     {
       dag: "Where G comes from: `dummy` (fixed, edges ~ Bernoulli(threshold)) or the learnt `context-aware` DAG.",
       threshold:
         "`dummy` only: probability of each edge j → i (j < i); 1 = Fully-correlated, 0 = Uncorrelated (`--threshold`).",
       learnOrder:
         "`context-aware` only: learn the agent order with Gumbel-Sinkhorn (false: P = I, the SMAC version).",
+      dagInput:
+        "What the context-aware DAG net sees: `all-agents` = every agent's observation concatenated (the Aloha version, `obs_.view(threads, -1)`), `first-agent` = agent 0's observation (the coordination-game version, `inputs_graph[:, 0, :]`, which there is the full state).",
       dagHiddenSize: "Hidden width of the DAG nets.",
       densityAnnealing:
         "Density regulariser with the SMAC runner's annealing of η and α (needs `totalEnvSteps`).",

@@ -141,7 +141,11 @@ function bnDagExperiments(options: {
       variants(options.coordinationSteps).map((variant) => ({
         name: `n${numAgents}-${variant.name}`,
         env: { id: "coordination-game", options: { numAgents } },
-        algorithm: { id: "bn-mappo", config: { ...variant.config, rolloutSteps: 800, exactPoaEvery: 5 } },
+        // the CG version's DAG net reads agent 0's observation (the full state)
+        algorithm: {
+          id: "bn-mappo",
+          config: { ...variant.config, rolloutSteps: 800, exactPoaEvery: 5, dagInput: "first-agent" },
+        },
         run: { steps: options.coordinationSteps, evalEvery: 4_000, evalEpisodes: 100 },
         seeds: options.seeds,
       })),

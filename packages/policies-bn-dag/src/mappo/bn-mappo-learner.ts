@@ -22,8 +22,9 @@
  *
  * Deviations, each deliberate: one environment copy (the 32 threads' batch is `rolloutSteps`);
  * at an update G′ is sampled once per stored step and shared by that step's agents (the original
- * samples one per (step, agent) row). The DAG net's input is agent 0's observation
- * (`inputs_graph[:, 0, :]`, the full state on the coordination game); the critic sees the global state.
+ * samples one per (step, agent) row). The DAG net sees observations only (`act` gets no state):
+ * all agents' by default as the Aloha version, agent 0's with `dagInput: "first-agent"` as the CG
+ * version; the critic sees the global state.
  */
 import {
   type AgentGraph,
@@ -68,6 +69,12 @@ export const bnMappoConfigSchema = z
     threshold: z.number().min(0).max(1).default(1),
     /** `context-aware` only: learn the agent order with Gumbel-Sinkhorn (false: P = I, the SMAC version). */
     learnOrder: z.boolean().default(true),
+    /**
+     * What the context-aware DAG net sees: `all-agents` = every agent's observation concatenated
+     * (the Aloha version, `obs_.view(threads, -1)`), `first-agent` = agent 0's observation (the
+     * coordination-game version, `inputs_graph[:, 0, :]`, which there is the full state).
+     */
+    dagInput: z.enum(["all-agents", "first-agent"]).default("all-agents"),
     /** Hidden width of the DAG nets. */
     dagHiddenSize: z.number().int().min(1).default(64),
     /** Density regulariser with the SMAC runner's annealing of η and α (needs `totalEnvSteps`). */
@@ -164,7 +171,8 @@ export class BnMappoLearner implements Learner {
     this.numAgents = n;
     this.numActions = spec.actionSpace.n;
     this.actorInputSize = spec.obsDim + (config.agentIdInput ? n : 0);
-    this.dagInputSize = spec.obsDim;
+    // the first dagInputSize entries of the flat N × obsDim observations, for both choices
+    this.dagInputSize = config.dagInput === "first-agent" ? spec.obsDim : n * spec.obsDim;
     this.criticInputSize = spec.stateDim > 0 ? spec.stateDim : n * spec.obsDim;
     this.actor = new BnActor(
       {
