@@ -105,6 +105,19 @@ const quick: SuiteInput = {
       run: { steps: 4_000, evalEvery: 500, evalEpisodes: 20 },
       seeds: [0, 1, 2],
     })),
+    // BN-MAPPO (policies-bn-dag): Fully-correlated and the context-aware DAG
+    ...[coordination, aloha].flatMap((env) =>
+      [
+        { name: "fully", config: { dag: "dummy", threshold: 1, rolloutSteps: 400 } },
+        { name: "context-aware", config: { dag: "context-aware", rolloutSteps: 400 } },
+      ].map((variant) => ({
+        name: variant.name,
+        env,
+        algorithm: { id: "bn-mappo", config: variant.config },
+        run: { steps: 10_000, evalEvery: 2_000, evalEpisodes: 10 },
+        seeds: [0, 1, 2],
+      })),
+    ),
     {
       env: coordination,
       algorithm: { id: "tabular-q", config: { epsilonDecaySteps: 10_000 } },
