@@ -110,14 +110,15 @@ export class BnActor extends Module {
 
   /**
    * One agent's logits in JS: `features` its trunk row, `jointOneHot` the n·|A| one-hot of the
-   * actions chosen so far, `parentMask(j)` whether j is a parent of the agent.
+   * actions chosen so far, `adjacency` (at `adjacencyOffset`) the n × n DAG, j → i where [j·n + i] = 1.
    */
   headLogitsInto(
     agent: number,
     features: Float32Array,
     featureOffset: number,
     jointOneHot: Float32Array,
-    isParent: (parent: number) => boolean,
+    adjacency: ArrayLike<number>,
+    adjacencyOffset: number,
     out: Float64Array,
   ): void {
     this.headKernelValues ??= this.headKernel.dataSync() as Float32Array;
@@ -132,7 +133,7 @@ export class BnActor extends Module {
       for (let a = 0; a < A; a++) out[a] += x * kernel[row + a];
     }
     for (let parent = 0; parent < this.numAgents; parent++) {
-      if (!isParent(parent)) continue;
+      if (!(adjacency[adjacencyOffset + parent * this.numAgents + agent] > 0.5)) continue;
       for (let b = 0; b < A; b++) {
         const x = jointOneHot[parent * A + b];
         if (x === 0) continue;

@@ -141,7 +141,6 @@ export class BnMappoLearner implements Learner {
   private readonly features: Float32Array;
   /** The critic's raw (normalised-space) outputs per stored step, for the clipped value loss. */
   private readonly rawValues: Float32Array;
-  private readonly lastNextObs: Float32Array;
   private readonly lastNextState: Float32Array;
   private readonly zeroValues: Float32Array;
   private steps = 0;
@@ -231,7 +230,6 @@ export class BnMappoLearner implements Learner {
     this.headLogits = new Float64Array(this.numActions);
     this.features = new Float32Array(n * this.actor.featureSize);
     this.rawValues = new Float32Array(config.rolloutSteps);
-    this.lastNextObs = new Float32Array(n * spec.obsDim);
     this.lastNextState = new Float32Array(this.criticInputSize);
     this.zeroValues = new Float32Array(n);
     this.lastAdjacency = new Float32Array(n * n);
@@ -257,7 +255,8 @@ export class BnMappoLearner implements Learner {
         features,
         agent * this.actor.featureSize,
         this.jointOneHot,
-        (parent) => adjacency[parent * n + agent] > 0.5,
+        adjacency,
+        0,
         this.headLogits,
       );
       const logNormaliser = logSumExp(this.headLogits);
@@ -306,7 +305,6 @@ export class BnMappoLearner implements Learner {
       truncated: t.truncated,
       truncationValues,
     });
-    this.lastNextObs.set(t.nextObs.subarray(0, n * this.spec.obsDim));
     this.writeCriticInput(t.nextObs, t.nextState, this.lastNextState);
     this.steps++;
   }
@@ -399,7 +397,6 @@ export class BnMappoLearner implements Learner {
       buffer: this.buffer.state(),
       logProbs: Float32Array.from(this.logProbs),
       normalizer: this.normalizer?.state() ?? null,
-      lastNextObs: Float32Array.from(this.lastNextObs),
       lastNextState: Float32Array.from(this.lastNextState),
     };
   }
@@ -417,7 +414,6 @@ export class BnMappoLearner implements Learner {
     this.buffer.load(state.buffer as Parameters<RolloutBuffer["load"]>[0]);
     this.logProbs.set(state.logProbs as Float32Array);
     if (this.normalizer) this.normalizer.load(state.normalizer as ValueNormalizerState);
-    this.lastNextObs.set(state.lastNextObs as Float32Array);
     this.lastNextState.set(state.lastNextState as Float32Array);
     this.rng = RngClass.fromState(state.rng as RngState);
     this.steps = state.steps as number;

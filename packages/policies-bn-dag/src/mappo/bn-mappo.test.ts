@@ -110,12 +110,13 @@ describe("BN-MAPPO", () => {
     const learner = new BnMappoLearner(game.spec, bnMappoAlgorithm.parseConfig(small), createRng(1), fixed);
     const seen: { agent: number; known: number[] }[] = [];
     const original = learner.actor.headLogitsInto.bind(learner.actor);
-    learner.actor.headLogitsInto = (agent, features, offset, joint, isParent, out) => {
+    learner.actor.headLogitsInto = (agent, features, offset, joint, adjacency, adjacencyOffset, out) => {
+      const isParent = (j: number) => adjacency[adjacencyOffset + j * n + agent] > 0.5;
       const known: number[] = [];
       for (let j = 0; j < n; j++) if (joint[j * 2] + joint[j * 2 + 1] === 1) known.push(j);
       seen.push({ agent, known });
       for (let j = 0; j < n; j++) if (isParent(j)) expect(known).toContain(j);
-      original(agent, features, offset, joint, isParent, out);
+      original(agent, features, offset, joint, adjacency, adjacencyOffset, out);
     };
     const { obs } = game.reset(4);
     for (let k = 0; k < 20; k++) learner.act(obs, game.graph(), { explore: true });

@@ -43,7 +43,8 @@ export function exactPriceOfAnarchy(
           features,
           (s * n + agent) * H,
           oneHot,
-          (parent) => adjacency[s * n * n + parent * n + agent] > 0.5,
+          adjacency,
+          s * n * n,
           logits,
         );
         const own = agentBit(a, agent, n);
