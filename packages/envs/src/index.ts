@@ -25,6 +25,12 @@ export { OptionsError, parseOptions } from "./env/parse-options.js";
 export { validateActions } from "./env/validate-actions.js";
 export { AgentGraph, type FromEdgesOptions } from "./graph/agent-graph.js";
 export { AgentGraphSnapshot } from "./graph/agent-graph-snapshot.js";
+export {
+  buildLayoutGraph,
+  GRAPH_LAYOUTS,
+  type GraphLayout,
+  type LayoutOptions,
+} from "./graph/layout-graph.js";
 export { JUNGLE_ACTION_OFFSETS, JUNGLE_FIRST_ATTACK, Jungle, type JungleOptions } from "./jungle/jungle.js";
 export {
   COOPERATIVE_NAVIGATION_PRESETS,
@@ -51,6 +57,10 @@ export {
 export { type MpeActionMode, MpeEnv, type MpeObservationSorting, type MpeSnapshot } from "./mpe/mpe-env.js";
 export { type CollisionRule, contactCutoff, MPE_PHYSICS, MpeWorld } from "./mpe/mpe-world.js";
 export { PREDATOR_PREY_PRESETS, PredatorPrey, type PredatorPreyOptions } from "./mpe/predator-prey.js";
+export {
+  NetworkedCoordination,
+  type NetworkedCoordinationOptions,
+} from "./networked-coordination/networked-coordination.js";
 export {
   PRISONERS_DILEMMA_ACTIONS,
   PRISONERS_DILEMMA_LAYOUTS,

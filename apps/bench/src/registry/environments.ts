@@ -7,6 +7,7 @@ import {
   Jungle,
   MPE_SCENARIOS,
   type MultiAgentEnv,
+  NetworkedCoordination,
   PrisonersDilemma,
   parseGridSize,
   type Rng,
@@ -61,6 +62,14 @@ export const ENVIRONMENTS: readonly EnvironmentEntry[] = [
       "CASEC/BNPG Aloha: 10 islands (original adjacency), backlog ≤ 5, arrivals 0.6, team reward, 20 steps",
     optionsSchema: Aloha.optionsSchema,
     create: (options, size, rng) => new Aloha(withAgents(options, size), rng),
+  },
+  {
+    id: "networked-coordination-v1",
+    aliases: ["networked-coordination"],
+    description:
+      "IP appendix F.1 toy: binary agents on a graph (default 3×3 grid), reward −Σ_edges (a_i − a_j)², constant state, 1 step",
+    optionsSchema: NetworkedCoordination.optionsSchema,
+    create: (options, size, rng) => new NetworkedCoordination(withAgents(options, size), rng),
   },
   {
     id: "prisoners-dilemma-v1",
