@@ -9,6 +9,7 @@ export { type AlgorithmDefinition, defineAlgorithm } from "./contracts/algorithm
 export type { ActOptions, Learner, LearnerState, Metrics, Transition } from "./contracts/learner.js";
 export { type DgnConfig, DgnLearner, dgnAlgorithm } from "./learners/dgn/dgn-learner.js";
 export { type DgnForward, DgnNetwork, type DgnNetworkOptions } from "./learners/dgn/dgn-network.js";
+export { NeighbourRows } from "./learners/dgn/neighbour-rows.js";
 export { type DqnConfig, DqnLearner, dqnAlgorithm } from "./learners/dqn/dqn-learner.js";
 export { FixedPolicyLearner, fixedPolicyAlgorithm, type Policy } from "./learners/fixed-policy-learner.js";
 export {
@@ -47,6 +48,11 @@ export {
   readJsonl,
 } from "./metrics/metrics-sink.js";
 export { Adam, type AdamOptions, type AdamState } from "./optim/adam.js";
+export {
+  LEARNING_RATE_SCHEDULES,
+  type LearningRateSchedule,
+  learningRateFactor,
+} from "./optim/learning-rate-schedule.js";
 export { ValueNormalizer, type ValueNormalizerState } from "./optim/value-normalizer.js";
 export {
   type EncodedWeight,

@@ -8,8 +8,13 @@ import { type LinearActivation, linear } from "../ops/linear.js";
 export interface MeanFieldLayerOptions {
   /** Width of the state embedding s. */
   stateSize: number;
-  /** Width of the intention embedding μ (input and output). */
+  /** Width of the intention embedding μ this layer outputs. */
   hiddenSize: number;
+  /**
+   * Width of the incoming intention μ^(m−1); default `hiddenSize`. The first round of IP reads the
+   * independent policy μ⁰ = softmax(MLP(s)), as wide as the action set (appendix B.1, Figure 6).
+   */
+  intentionInputSize?: number;
   /** σ. Default `"relu"` (IP appendix B.1: "Relu[W1(s1 + s2) + W2(μ1 + μ2)]"). */
   activation?: LinearActivation;
 }
@@ -33,10 +38,15 @@ export class MeanFieldLayer extends Module {
   constructor(options: MeanFieldLayerOptions, rng: Rng) {
     super();
     const { stateSize, hiddenSize } = options;
-    if (!Number.isInteger(stateSize) || stateSize < 1 || !Number.isInteger(hiddenSize) || hiddenSize < 1) {
-      throw new RangeError(
-        `MeanFieldLayer: stateSize = ${stateSize}, hiddenSize = ${hiddenSize}; expected integers >= 1`,
-      );
+    const inputSize = options.intentionInputSize ?? hiddenSize;
+    for (const [name, value] of [
+      ["stateSize", stateSize],
+      ["hiddenSize", hiddenSize],
+      ["intentionInputSize", inputSize],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 1) {
+        throw new RangeError(`MeanFieldLayer: ${name} = ${value}; expected an integer >= 1`);
+      }
     }
     this.stateSize = stateSize;
     this.hiddenSize = hiddenSize;
@@ -48,14 +58,14 @@ export class MeanFieldLayer extends Module {
     );
     this.intentionKernel = this.addWeight(
       "intentionKernel",
-      [hiddenSize, hiddenSize],
-      glorotUniform(rng.fork(2), hiddenSize, hiddenSize),
+      [inputSize, hiddenSize],
+      glorotUniform(rng.fork(2), inputSize, hiddenSize),
     );
     this.bias = this.addWeight("bias", [hiddenSize], new Float32Array(hiddenSize));
   }
 
   /**
-   * s: [nodes, stateSize], μ: [nodes, hiddenSize] → new μ. Pass `aggregatedState` (= sᵢ + Σⱼ sⱼ,
+   * s: [nodes, stateSize], μ: [nodes, intentionInputSize] → new μ [nodes, hiddenSize]. Pass `aggregatedState` (= sᵢ + Σⱼ sⱼ,
    * {@link MeanFieldLayer.aggregateState}) to share it between stacked layers.
    */
   apply(

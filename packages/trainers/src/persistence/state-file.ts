@@ -9,7 +9,7 @@ import { writeFileAtomic } from "./write-file-atomic.js";
  *
  *   "NMSTATE1" | header byte length (u32 LE) | header JSON | zeros to a multiple of 8 | arrays
  *
- * Each array appears in the header as `{ "$array": "float32" | "int32" | "uint8", offset, length }`
+ * Each array appears in the header as `{ "$array": "float32" | "int32" | "uint8" | "uint16", offset, length }`
  * (offset in bytes from the start of the array section, 8-aligned). Bytes are in the platform's
  * order, little-endian on every platform Node and TensorFlow.js support.
  */
@@ -17,12 +17,13 @@ const MAGIC = "NMSTATE1";
 const PREFIX_BYTES = MAGIC.length + 4;
 
 /** A typed array a state may hold. */
-export type StateArray = Float32Array | Int32Array | Uint8Array;
+export type StateArray = Float32Array | Int32Array | Uint8Array | Uint16Array;
 
 const KINDS = {
   float32: Float32Array,
   int32: Int32Array,
   uint8: Uint8Array,
+  uint16: Uint16Array,
 } as const;
 type ArrayKind = keyof typeof KINDS;
 
@@ -37,6 +38,7 @@ const alignTo8 = (bytes: number) => Math.ceil(bytes / 8) * 8;
 function kindOf(array: StateArray): ArrayKind {
   if (array instanceof Float32Array) return "float32";
   if (array instanceof Int32Array) return "int32";
+  if (array instanceof Uint16Array) return "uint16";
   return "uint8";
 }
 
@@ -48,9 +50,16 @@ export function writeStateFile(path: string, state: unknown): void {
   let arrayBytes = 0;
   const header = JSON.stringify(state, (_key, value: unknown) => {
     if (!ArrayBuffer.isView(value)) return value;
-    if (!(value instanceof Float32Array || value instanceof Int32Array || value instanceof Uint8Array)) {
+    if (
+      !(
+        value instanceof Float32Array ||
+        value instanceof Int32Array ||
+        value instanceof Uint8Array ||
+        value instanceof Uint16Array
+      )
+    ) {
       throw new TypeError(
-        `writeStateFile: ${value.constructor.name} is not supported (float32, int32, uint8)`,
+        `writeStateFile: ${value.constructor.name} is not supported (float32, int32, uint8, uint16)`,
       );
     }
     const reference: ArrayReference = { $array: kindOf(value), offset: arrayBytes, length: value.length };

@@ -2,7 +2,7 @@ import { AgentGraph } from "@netmarl/envs";
 
 /**
  * Padded neighbour rows ([graphs][agent][maxNeighbors], −1 = padding, the ReplayBuffer's layout)
- * ↔ CSR graphs, for DGN. Self-loops are dropped: the relation kernel always adds the agent itself
+ * ↔ CSR graphs, for the graph learners (DGN, IP). Self-loops are dropped: the relation kernel always adds the agent itself
  * (`GraphAttention` attends over the neighbourhood *including self*), and environments such as
  * jungle list the agent as its own first neighbour, which would otherwise count it twice.
  */
@@ -24,7 +24,13 @@ export class NeighbourRows {
    * Writes one graph's rows (self-loops dropped) into `out` at graph slot `graphIndex`. Throws when
    * an agent has more than `maxNeighbors` other neighbours.
    */
-  static writeRows(graph: AgentGraph, maxNeighbors: number, out: Int32Array, graphIndex = 0): void {
+  static writeRows(
+    graph: AgentGraph,
+    maxNeighbors: number,
+    out: Int32Array,
+    graphIndex = 0,
+    algorithm = "dgn",
+  ): void {
     const n = graph.numAgents;
     const base = graphIndex * n * maxNeighbors;
     out.fill(-1, base, base + n * maxNeighbors);
@@ -35,7 +41,7 @@ export class NeighbourRows {
         if (j === agent) continue;
         if (count === maxNeighbors) {
           throw new RangeError(
-            `dgn: agent ${agent} has more than maxNeighbors = ${maxNeighbors} neighbours (self excluded); raise maxNeighbors in the dgn config`,
+            `${algorithm}: agent ${agent} has more than maxNeighbors = ${maxNeighbors} neighbours (self excluded); raise maxNeighbors in the ${algorithm} config`,
           );
         }
         out[base + agent * maxNeighbors + count++] = j;

@@ -50,6 +50,7 @@ import { type ReplayBatch, ReplayBuffer, type ReplayBufferState } from "../../bu
 import { defineAlgorithm } from "../../contracts/algorithm-definition.js";
 import type { ActOptions, Learner, LearnerState, Metrics, Transition } from "../../contracts/learner.js";
 import { Adam, type AdamState } from "../../optim/adam.js";
+import { LEARNING_RATE_SCHEDULES, learningRateFactor } from "../../optim/learning-rate-schedule.js";
 import { encodeModules, loadModules } from "../../persistence/module-weights.js";
 import { type CentralisedCritic, GraphCritic, MlpCritic, scaleDense } from "./centralised-critics.js";
 
@@ -65,7 +66,7 @@ const sharedConfigShape = {
    * the start (PIC's active `adjust_lr`), or `'linear-second-half'` (constant, then linear to 0; PIC's
    * unused `LambdaLR`, the spec's description).
    */
-  learningRateSchedule: z.enum(["constant", "linear", "linear-second-half"]).default("constant"),
+  learningRateSchedule: z.enum(LEARNING_RATE_SCHEDULES).default("constant"),
   /** Length of the schedule in environment steps (PIC: 60 000 episodes × 25 steps). */
   scheduleSteps: z.number().int().min(1).default(1_500_000),
   /** Discount γ. */
@@ -199,11 +200,7 @@ export class MaddpgLearner implements Learner {
 
   /** Learning-rate factor of the schedule at the current environment step. */
   get learningRateFactor(): number {
-    const { learningRateSchedule, scheduleSteps } = this.config;
-    const progress = Math.min(1, this.steps / scheduleSteps);
-    if (learningRateSchedule === "linear") return 1 - progress;
-    if (learningRateSchedule === "linear-second-half") return Math.min(1, 2 * (1 - progress));
-    return 1;
+    return learningRateFactor(this.config.learningRateSchedule, this.steps, this.config.scheduleSteps);
   }
 
   act(observations: Float32Array, _graph: AgentGraph, options: ActOptions): Int32Array {
