@@ -1,5 +1,6 @@
 import { didYouMean } from "@netmarl/envs";
 import { bnMappoAlgorithm } from "@netmarl/policies-bn-dag";
+import { ipAlgorithm, ipIndependentAlgorithm } from "@netmarl/policies-ip";
 import {
   type AlgorithmDefinition,
   dgnAlgorithm,
@@ -29,6 +30,8 @@ export const ALGORITHMS: readonly AlgorithmDefinition[] = [
   maddpgsAlgorithm,
   picAlgorithm,
   bnMappoAlgorithm,
+  ipAlgorithm,
+  ipIndependentAlgorithm,
 ];
 
 /** The definition for `id`, or an error listing the known ids. */

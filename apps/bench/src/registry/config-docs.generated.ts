@@ -107,6 +107,17 @@ export const CONFIG_DOCS: Record<string, Record<string, string>> = {
       graphNeighbors: "k of the k-nearest-agents graph; defaults to the number of agents in an observation.",
       maxSteps: "Episode length (PIC's `num_steps = 25`).",
     },
+  "numAgents,layout,gridColumns,edges,reward,maxSteps": {
+    numAgents: "Number of agents N (the appendix: 9).",
+    layout:
+      'Named interaction graph when `edges` is not given; `"grid"` is 4-neighbour on `gridColumns` columns.',
+    gridColumns: 'Columns of the `"grid"` layout (must divide N); default √N for a square N.',
+    edges:
+      "Explicit undirected edge list [i, j] (overrides `layout`); self-loops and duplicates are refused.",
+    reward:
+      '`"team"`: every agent gets the whole −Σ_edges (a_i − a_j)²; `"local"`: each its half of its own edges.',
+    maxSteps: "Decisions per episode (the appendix's game is one decision on a constant state).",
+  },
   "numAgents,layout,gridColumns,edges,reward,temptation,sucker,punishment,rewardAggregation,maxSteps": {
     numAgents: "Number of agents N.",
     layout:
@@ -213,6 +224,33 @@ export const CONFIG_DOCS: Record<string, Record<string, string>> = {
       agentIdInput: "Append a one-hot agent id to the actor's input (the CG/Aloha originals do not).",
       exactPoaEvery:
         "Coordination game only: log the exact POA of the current policy (`eval/exact-poa`) every this many updates, as the original's `eval_interval` 5 (0 = never). Uses the game's default ε and γ.",
+    },
+  "variant,rounds,hiddenSize,maxNeighbors,learningRate,learningRateSchedule,scheduleSteps,discount,tau,temperature,batchSize,bufferCapacity,updateEvery,gradientSteps,maxGradNorm,neighbourGradient,evaluation,framePrecision,memoryLimitGiB":
+    {
+      variant:
+        "Λθ: `mean-field` (appendix B.1), `loopy-bp` (B.2) or `independent` (F.1's baseline: no propagation).",
+      rounds: "Propagation rounds M (appendix E.2: 2; F.2 varies the hops).",
+      hiddenSize: "Width of every hidden layer (Table 2: 128).",
+      maxNeighbors:
+        "Neighbours stored per agent, self excluded; default min(N − 1, 8). The graph itself is the env's (MPE: `graphNeighbors`).",
+      learningRate: "Adam step size of all networks (Table 2: 0.01).",
+      learningRateSchedule:
+        "`linear` to 0 over `scheduleSteps` (PIC's `adjust_lr`), `linear-second-half`, or `constant`.",
+      scheduleSteps: "Length of the schedule in environment steps (PIC: 60 000 episodes × 25 steps).",
+      discount: "Discount γ (Table 2: 0.95).",
+      tau: "Polyak factor τ of V̄ (Table 2: 0.01).",
+      temperature: 'Entropy temperature α (Table 2 "regularizer factor": 0.2).',
+      batchSize: "Transitions per minibatch (Table 2: 1024).",
+      bufferCapacity: "Replay capacity in transitions (Table 2: 1e6).",
+      updateEvery: "Train every this many environment steps (PIC: 100).",
+      gradientSteps: 'Minibatches per update (Table 2 "gradient steps": 8).',
+      maxGradNorm: "Clip each network's global gradient norm to this, 0 = off (PIC: 0.5).",
+      neighbourGradient:
+        "Pass J_π's gradient through the neighbours' straight-through sample (their effect on Q_j); off = own term only.",
+      evaluation: "Actions with `explore: false`: `sample` from q (PIC's `eval.py`) or `greedy` (argmax).",
+      framePrecision:
+        "Observation frames in the replay: `float32`, or `float16` (half the memory, ≈ 3 significant digits).",
+      memoryLimitGiB: "Largest replay allowed, GiB; default 85 % of this machine's memory.",
     },
   "encoderSizes,numLayers,numHeads,headSize,maxNeighbors,learningRate,discount,batchSize,bufferCapacity,learningStarts,trainEvery,tau,epsilonStart,epsilonDecay,epsilonEnd,doubleDqn,relationRegularizer,relationWeight,maxGradNorm":
     {

@@ -1,0 +1,125 @@
+/**
+ * The intention-propagation network Λθ (IP appendix B.1, B.2, E.2): per-agent action logits of the
+ * mean-field joint policy q(a|s) = Π_i q_i(a_i|s), computed by message passing on the agent graph.
+ *
+ * `mean-field` (default, B.1 / Figure 6):
+ *     μ⁰_i = softmax(MLP(x_i))                                        (the independent policy)
+ *     μ^m_i = ReLU(W1^m · Σ_{j∈N_i∪{i}} x_j + W2^m · Σ_{j∈N_i∪{i}} μ^{m−1}_j + b^m),  m = 1..M
+ *     logits_i = W3 · μ^M_i + b3                                      ("1 fully-connected layer at the top")
+ * `loopy-bp` (B.2): M rounds of one {@link LoopyBPLayer} from zero messages — B.2's W1…W4 carry no
+ * round index (structure2vec iterates one operator), and only the last round's node embeddings μ̃_i
+ * are read, so separate per-round node weights would get no gradient — then the same top layer.
+ * `independent` (F.1's baseline, "replace the intention propagation network by an independent
+ * policy network"): logits_i = MLP(x_i) with the same depth (M + 1 hidden layers) and width.
+ *
+ * Where this follows the appendix rather than spec §1.2: the spec starts from μ⁰ = 0 and feeds only
+ * x_i; the appendix's Figure 6 starts from the independent policy's probabilities and sums states as
+ * well as intentions over N_i ∪ {i} ("we also do message passing on state, since in practice the
+ * global state is not available"), which is what is built here. Each round has its own weights (a
+ * GNN layer per hop, E.2: "M = 2 layers … each layer contains 128 hidden units"). The MLP of μ⁰ has
+ * one hidden layer of the same width (the appendix does not give its depth). Parameters are shared
+ * by all agents.
+ */
+import type { Rng } from "@netmarl/envs";
+import { Dense, type GraphBatch, LoopyBPLayer, MeanFieldLayer, MLP, Module } from "@netmarl/graph-nn";
+import * as tf from "@tensorflow/tfjs-core";
+
+/** The forms of Λθ. */
+export const INTENTION_VARIANTS = ["mean-field", "loopy-bp", "independent"] as const;
+export type IntentionVariant = (typeof INTENTION_VARIANTS)[number];
+
+/** Options of {@link IntentionNetwork}. */
+export interface IntentionNetworkOptions {
+  /** Width of an agent's input x_i (its observation). */
+  inputSize: number;
+  numActions: number;
+  /** Width of every hidden layer and embedding (appendix: 128). */
+  hiddenSize: number;
+  /** Propagation rounds M (appendix: 2). */
+  rounds: number;
+  variant: IntentionVariant;
+}
+
+export class IntentionNetwork extends Module {
+  readonly options: IntentionNetworkOptions;
+  private readonly initialPolicy: MLP | null = null;
+  private readonly meanField: MeanFieldLayer[] = [];
+  private readonly loopyBP: LoopyBPLayer | null = null;
+  private readonly independent: MLP | null = null;
+  private readonly top: Dense | null = null;
+
+  constructor(options: IntentionNetworkOptions, rng: Rng) {
+    super();
+    const { inputSize, numActions, hiddenSize, rounds, variant } = options;
+    for (const [name, value] of [
+      ["inputSize", inputSize],
+      ["numActions", numActions],
+      ["hiddenSize", hiddenSize],
+      ["rounds", rounds],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 1) {
+        throw new RangeError(`IntentionNetwork: ${name} = ${value}; expected an integer >= 1`);
+      }
+    }
+    this.options = { ...options };
+    if (variant === "independent") {
+      const hiddenSizes = new Array<number>(rounds + 1).fill(hiddenSize);
+      this.independent = this.addChild(
+        "independent",
+        new MLP({ inputSize, hiddenSizes, outputSize: numActions }, rng.fork("independent")),
+      );
+      return;
+    }
+    if (variant === "mean-field") {
+      this.initialPolicy = this.addChild(
+        "initialPolicy",
+        new MLP({ inputSize, hiddenSizes: [hiddenSize], outputSize: numActions }, rng.fork("initial")),
+      );
+      for (let m = 0; m < rounds; m++) {
+        const layer = new MeanFieldLayer(
+          { stateSize: inputSize, hiddenSize, intentionInputSize: m === 0 ? numActions : hiddenSize },
+          rng.fork(`round-${m}`),
+        );
+        this.meanField.push(this.addChild(`rounds.${m}`, layer));
+      }
+    } else if (variant === "loopy-bp") {
+      this.loopyBP = this.addChild(
+        "loopyBP",
+        new LoopyBPLayer({ stateSize: inputSize, hiddenSize }, rng.fork("loopy-bp")),
+      );
+    } else {
+      throw new RangeError(
+        `IntentionNetwork: variant = ${String(variant)}; expected one of ${INTENTION_VARIANTS.join(", ")}`,
+      );
+    }
+    this.top = this.addChild(
+      "top",
+      new Dense({ inputSize: hiddenSize, outputSize: numActions, activation: "linear" }, rng.fork("top")),
+    );
+  }
+
+  /** x: [graph.numNodes, inputSize] → action logits [numNodes, numActions]. */
+  logits(graph: GraphBatch, x: tf.Tensor2D): tf.Tensor2D {
+    if (x.shape[1] !== this.options.inputSize || x.shape[0] !== graph.numNodes) {
+      throw new RangeError(
+        `IntentionNetwork.logits: x is [${x.shape}]; expected [${graph.numNodes}, ${this.options.inputSize}]`,
+      );
+    }
+    return tf.tidy(() => {
+      if (this.independent !== null) return this.independent.apply(x);
+      const top = this.top as Dense;
+      if (this.initialPolicy !== null) {
+        const stateSum = MeanFieldLayer.aggregateState(graph, x);
+        let intention: tf.Tensor2D = tf.softmax(this.initialPolicy.apply(x));
+        for (const layer of this.meanField) intention = layer.apply(graph, x, intention, stateSum);
+        return top.apply(intention);
+      }
+      const layer = this.loopyBP as LoopyBPLayer;
+      let messages = layer.initialMessages(graph);
+      let intentions = x;
+      for (let m = 0; m < this.options.rounds; m++)
+        ({ messages, intentions } = layer.apply(graph, x, messages));
+      return top.apply(intentions);
+    });
+  }
+}
