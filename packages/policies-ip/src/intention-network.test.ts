@@ -36,55 +36,68 @@ const softmax = (rows: number[][]) =>
   });
 
 describe.each(["cpu", "wasm"] as BackendName[])("IntentionNetwork (%s)", (backend) => {
-  it("one mean-field round equals the appendix's formula computed by hand on 4 agents", async () => {
-    await initBackend(backend, { log: false });
-    const network = new IntentionNetwork(
-      { inputSize: 2, numActions: 3, hiddenSize: 4, rounds: 1, variant: "mean-field" },
-      createRng(5),
-    );
-    const graph = AgentGraph.fromEdges(4, EDGES);
-    const batch = new GraphBatch([graph]);
-    const logits = tf.tidy(() => network.logits(batch, tf.tensor2d(X)).arraySync());
-    // μ⁰ = softmax(MLP(x)); μ¹_i = ReLU(W1 Σ_{N_i ∪ i} x + W2 Σ_{N_i ∪ i} μ⁰ + b); logits = W3 μ¹ + b3.
-    const hidden0 = relu(
-      affine(
-        X,
-        weight(network, "initialPolicy/layers.0/kernel") as number[][],
-        weight(network, "initialPolicy/layers.0/bias") as number[],
-      ),
-    );
-    const mu0 = softmax(
-      affine(
-        hidden0,
-        weight(network, "initialPolicy/layers.1/kernel") as number[][],
-        weight(network, "initialPolicy/layers.1/bias") as number[],
-      ),
-    );
-    const neighbourhood = (i: number) => [i, ...graph.neighborsOf(i)];
-    const sumOver = (rows: number[][], i: number) =>
-      neighbourhood(i).reduce(
-        (acc, j) => acc.map((v, c) => v + rows[j][c]),
-        new Array(rows[0].length).fill(0),
+  it.each(["shared", "separate"] as const)(
+    "one mean-field round (%s self weights) equals the formula computed by hand on 4 agents",
+    async (selfWeights) => {
+      await initBackend(backend, { log: false });
+      const network = new IntentionNetwork(
+        { inputSize: 2, numActions: 3, hiddenSize: 4, rounds: 1, variant: "mean-field", selfWeights },
+        createRng(5),
       );
-    const stateSums = X.map((_, i) => sumOver(X, i));
-    const intentionSums = mu0.map((_, i) => sumOver(mu0, i));
-    const fromState = affine(
-      stateSums,
-      weight(network, "rounds.0/stateKernel") as number[][],
-      weight(network, "rounds.0/bias") as number[],
-    );
-    const fromIntention = affine(intentionSums, weight(network, "rounds.0/intentionKernel") as number[][]);
-    const mu1 = relu(fromState.map((row, i) => row.map((v, c) => v + fromIntention[i][c])));
-    const expected = affine(
-      mu1,
-      weight(network, "top/kernel") as number[][],
-      weight(network, "top/bias") as number[],
-    );
-    for (let i = 0; i < 4; i++)
-      for (let a = 0; a < 3; a++) expect(logits[i][a]).toBeCloseTo(expected[i][a], 5);
-    batch.dispose();
-    network.dispose();
-  });
+      const graph = AgentGraph.fromEdges(4, EDGES);
+      const batch = new GraphBatch([graph]);
+      const logits = tf.tidy(() => network.logits(batch, tf.tensor2d(X)).arraySync());
+      // μ⁰ = softmax(MLP(x)); μ¹_i = ReLU(W1 Σ_{N_i ∪ i} x + W2 Σ_{N_i ∪ i} μ⁰ + b); logits = W3 μ¹ + b3.
+      const hidden0 = relu(
+        affine(
+          X,
+          weight(network, "initialPolicy/layers.0/kernel") as number[][],
+          weight(network, "initialPolicy/layers.0/bias") as number[],
+        ),
+      );
+      const mu0 = softmax(
+        affine(
+          hidden0,
+          weight(network, "initialPolicy/layers.1/kernel") as number[][],
+          weight(network, "initialPolicy/layers.1/bias") as number[],
+        ),
+      );
+      // shared (the appendix): ReLU(W1 Σ_{N_i ∪ i} x + W2 Σ_{N_i ∪ i} μ⁰ + b);
+      // separate: ReLU(A x_i + B Σ_{N_i} x + C μ⁰_i + D Σ_{N_i} μ⁰ + b).
+      const closed = selfWeights === "shared";
+      const neighbourhood = (i: number) =>
+        closed ? [i, ...graph.neighborsOf(i)] : [...graph.neighborsOf(i)];
+      const sumOver = (rows: number[][], i: number) =>
+        neighbourhood(i).reduce(
+          (acc, j) => acc.map((v, c) => v + rows[j][c]),
+          new Array(rows[0].length).fill(0),
+        );
+      const stateSums = X.map((_, i) => sumOver(X, i));
+      const intentionSums = mu0.map((_, i) => sumOver(mu0, i));
+      const w = (name: string) => weight(network, `rounds.0/${name}`) as number[][];
+      const bias = weight(network, "rounds.0/bias") as number[];
+      const terms = closed
+        ? [affine(stateSums, w("stateKernel"), bias), affine(intentionSums, w("intentionKernel"))]
+        : [
+            affine(X, w("stateSelfKernel"), bias),
+            affine(stateSums, w("stateNeighbourKernel")),
+            affine(mu0, w("intentionSelfKernel")),
+            affine(intentionSums, w("intentionNeighbourKernel")),
+          ];
+      const mu1 = relu(
+        terms[0].map((row, i) => row.map((_, c) => terms.reduce((sum, t) => sum + t[i][c], 0))),
+      );
+      const expected = affine(
+        mu1,
+        weight(network, "top/kernel") as number[][],
+        weight(network, "top/bias") as number[],
+      );
+      for (let i = 0; i < 4; i++)
+        for (let a = 0; a < 3; a++) expect(logits[i][a]).toBeCloseTo(expected[i][a], 5);
+      batch.dispose();
+      network.dispose();
+    },
+  );
 
   it.each(INTENTION_VARIANTS)(
     "%s is permutation equivariant: relabelling the agents permutes the logits",

@@ -4,8 +4,12 @@
  *
  * `mean-field` (default, B.1 / Figure 6):
  *     μ⁰_i = softmax(MLP(x_i))                                        (the independent policy)
- *     μ^m_i = ReLU(W1^m · Σ_{j∈N_i∪{i}} x_j + W2^m · Σ_{j∈N_i∪{i}} μ^{m−1}_j + b^m),  m = 1..M
+ *     μ^m_i = ReLU(A^m x_i + B^m Σ_{j∈N_i} x_j + C^m μ^{m−1}_i + D^m Σ_{j∈N_i} μ^{m−1}_j + b^m)
  *     logits_i = W3 · μ^M_i + b3                                      ("1 fully-connected layer at the top")
+ * With `selfWeights: "shared"` (A = B, C = D) a round is the appendix's literal example
+ * ReLU[W1(s_i + Σ s_j) + W2(μ_i + Σ μ_j)]; the default `"separate"` lets an agent tell itself from
+ * its neighbours (self-neighbour-round.ts says why: shared weights give every agent of a complete
+ * graph the same policy).
  * `loopy-bp` (B.2): M rounds of one {@link LoopyBPLayer} from zero messages — B.2's W1…W4 carry no
  * round index (structure2vec iterates one operator), and only the last round's node embeddings μ̃_i
  * are read, so separate per-round node weights would get no gradient — then the same top layer.
@@ -18,11 +22,14 @@
  * global state is not available"), which is what is built here. Each round has its own weights (a
  * GNN layer per hop, E.2: "M = 2 layers … each layer contains 128 hidden units"). The MLP of μ⁰ has
  * one hidden layer of the same width (the appendix does not give its depth). Parameters are shared
- * by all agents.
+ * by all agents. The top layer starts at 0.1 × its Glorot draw (PIC's actor convention): sums over
+ * neighbourhoods grow the embeddings with the degree, and an unscaled top layer starts the policy
+ * nearly deterministic (measured: 0.97 on one action at N = 3), which SAC never recovers from.
  */
 import type { Rng } from "@netmarl/envs";
 import { Dense, type GraphBatch, LoopyBPLayer, MeanFieldLayer, MLP, Module } from "@netmarl/graph-nn";
 import * as tf from "@tensorflow/tfjs-core";
+import { SelfNeighbourRound } from "./self-neighbour-round.js";
 
 /** The forms of Λθ. */
 export const INTENTION_VARIANTS = ["mean-field", "loopy-bp", "independent"] as const;
@@ -38,12 +45,15 @@ export interface IntentionNetworkOptions {
   /** Propagation rounds M (appendix: 2). */
   rounds: number;
   variant: IntentionVariant;
+  /** Mean-field rounds: own state/intention weighted apart from the neighbours' (default) or not. */
+  selfWeights?: "separate" | "shared";
 }
 
 export class IntentionNetwork extends Module {
   readonly options: IntentionNetworkOptions;
   private readonly initialPolicy: MLP | null = null;
   private readonly meanField: MeanFieldLayer[] = [];
+  private readonly separateRounds: SelfNeighbourRound[] = [];
   private readonly loopyBP: LoopyBPLayer | null = null;
   private readonly independent: MLP | null = null;
   private readonly top: Dense | null = null;
@@ -64,10 +74,9 @@ export class IntentionNetwork extends Module {
     this.options = { ...options };
     if (variant === "independent") {
       const hiddenSizes = new Array<number>(rounds + 1).fill(hiddenSize);
-      this.independent = this.addChild(
-        "independent",
-        new MLP({ inputSize, hiddenSizes, outputSize: numActions }, rng.fork("independent")),
-      );
+      const mlp = new MLP({ inputSize, hiddenSizes, outputSize: numActions }, rng.fork("independent"));
+      scaleKernel(mlp.layers[mlp.layers.length - 1], 0.1);
+      this.independent = this.addChild("independent", mlp);
       return;
     }
     if (variant === "mean-field") {
@@ -76,11 +85,17 @@ export class IntentionNetwork extends Module {
         new MLP({ inputSize, hiddenSizes: [hiddenSize], outputSize: numActions }, rng.fork("initial")),
       );
       for (let m = 0; m < rounds; m++) {
-        const layer = new MeanFieldLayer(
-          { stateSize: inputSize, hiddenSize, intentionInputSize: m === 0 ? numActions : hiddenSize },
-          rng.fork(`round-${m}`),
-        );
-        this.meanField.push(this.addChild(`rounds.${m}`, layer));
+        const intentionSize = m === 0 ? numActions : hiddenSize;
+        if ((options.selfWeights ?? "separate") === "separate") {
+          const layer = new SelfNeighbourRound(inputSize, intentionSize, hiddenSize, rng.fork(`round-${m}`));
+          this.separateRounds.push(this.addChild(`rounds.${m}`, layer));
+        } else {
+          const layer = new MeanFieldLayer(
+            { stateSize: inputSize, hiddenSize, intentionInputSize: intentionSize },
+            rng.fork(`round-${m}`),
+          );
+          this.meanField.push(this.addChild(`rounds.${m}`, layer));
+        }
       }
     } else if (variant === "loopy-bp") {
       this.loopyBP = this.addChild(
@@ -92,10 +107,12 @@ export class IntentionNetwork extends Module {
         `IntentionNetwork: variant = ${String(variant)}; expected one of ${INTENTION_VARIANTS.join(", ")}`,
       );
     }
-    this.top = this.addChild(
-      "top",
-      new Dense({ inputSize: hiddenSize, outputSize: numActions, activation: "linear" }, rng.fork("top")),
+    const top = new Dense(
+      { inputSize: hiddenSize, outputSize: numActions, activation: "linear" },
+      rng.fork("top"),
     );
+    scaleKernel(top, 0.1);
+    this.top = this.addChild("top", top);
   }
 
   /** x: [graph.numNodes, inputSize] → action logits [numNodes, numActions]. */
@@ -109,9 +126,15 @@ export class IntentionNetwork extends Module {
       if (this.independent !== null) return this.independent.apply(x);
       const top = this.top as Dense;
       if (this.initialPolicy !== null) {
-        const stateSum = MeanFieldLayer.aggregateState(graph, x);
         let intention: tf.Tensor2D = tf.softmax(this.initialPolicy.apply(x));
-        for (const layer of this.meanField) intention = layer.apply(graph, x, intention, stateSum);
+        if (this.separateRounds.length > 0) {
+          const neighbourStates = graph.sumNeighbours(x);
+          for (const layer of this.separateRounds)
+            intention = layer.apply(graph, x, neighbourStates, intention);
+        } else {
+          const stateSum = MeanFieldLayer.aggregateState(graph, x);
+          for (const layer of this.meanField) intention = layer.apply(graph, x, intention, stateSum);
+        }
         return top.apply(intention);
       }
       const layer = this.loopyBP as LoopyBPLayer;
@@ -122,4 +145,9 @@ export class IntentionNetwork extends Module {
       return top.apply(intentions);
     });
   }
+}
+
+/** kernel ← factor · kernel (PIC scales its actor's last layer by 0.1 at init). */
+function scaleKernel(layer: Dense, factor: number): void {
+  tf.tidy(() => layer.kernel.assign(tf.mul(layer.kernel, factor)));
 }

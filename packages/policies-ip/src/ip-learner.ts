@@ -69,6 +69,8 @@ const ipConfigSchema = z
   .object({
     /** Λθ: `mean-field` (appendix B.1), `loopy-bp` (B.2) or `independent` (F.1's baseline: no propagation). */
     variant: z.enum(INTENTION_VARIANTS).default("mean-field"),
+    /** Mean-field rounds: own state and intention weighted apart from the neighbours' sums, or `shared` (the appendix's literal example). */
+    selfWeights: z.enum(["separate", "shared"]).default("separate"),
     /** Propagation rounds M (appendix E.2: 2; F.2 varies the hops). */
     rounds: z.number().int().min(1).default(2),
     /** Width of every hidden layer (Table 2: 128). */
@@ -168,7 +170,7 @@ export class IpLearner implements Learner {
     checkReplayFits(algorithm, replayOptions, config.memoryLimitGiB);
     const sizes = { inputSize: spec.obsDim, numActions: this.numActions, hiddenSize: config.hiddenSize };
     this.policy = new IntentionNetwork(
-      { ...sizes, rounds: config.rounds, variant: config.variant },
+      { ...sizes, rounds: config.rounds, variant: config.variant, selfWeights: config.selfWeights },
       rng.fork("policy"),
     );
     this.qNetwork = new NeighbourQ(sizes, rng.fork("q"));

@@ -68,15 +68,20 @@ describe.each(["cpu", "wasm"] as BackendName[])("IP losses: finite differences (
       pick(value, ["mlp/layers.0/kernel", "mlp/layers.2/kernel"]),
       rng.fork("fd-v"),
     );
+    // The top layer starts at 0.1 × Glorot (PIC's convention), which makes the deeper gradients 10×
+    // smaller than float32 central differences resolve; checked at the full Glorot scale instead.
+    const top = new Map(policy.namedVariables()).get("top/kernel") as tf.Variable;
+    tf.tidy(() => top.assign(tf.mul(top, 10)));
     const piCheck = checkGradients(
       () => policyLoss(policy, q, batch, 0.2, false),
       pick(policy, [
         "initialPolicy/layers.0/kernel",
-        "rounds.0/intentionKernel",
-        "rounds.1/stateKernel",
+        "rounds.0/intentionNeighbourKernel",
+        "rounds.1/stateSelfKernel",
         "top/kernel",
       ]),
       rng.fork("fd-pi"),
+      { epsilon: 3e-3 }, // three ReLU layers deep: a wider step keeps float32 rounding well below 1e-2
     );
     for (const result of [qCheck, vCheck, piCheck]) expect(result.maxRelativeError).toBeLessThan(1e-2);
     tf.dispose([soft.target, soft.entropy]);
