@@ -83,6 +83,10 @@ describe("ip / ip-independent", () => {
     ).toThrow(
       /bufferCapacity = 1000000 at N = 200, obsDim = 26 needs 22\.9 GiB of replay; the limit is 16\.0 GiB .*framePrecision: "float16" \(12\.9 GiB\)/,
     );
+    // The environment's k (F.2's ablation knob) above N − 1 is refused by the environment itself.
+    expect(() => new CooperativeNavigation({ numAgents: 3, graphNeighbors: 3 }, createRng(1))).toThrow(
+      /graphNeighbors = 3 is larger than N − 1 = 2/,
+    );
     // An environment whose graph has no edge: nothing to propagate over.
     const lonely = new NetworkedCoordination({ numAgents: 3, edges: [[0, 1]] }, createRng(1));
     const learner = ipAlgorithm.create(

@@ -30,7 +30,7 @@ import { z } from "zod";
 import { parseOptions } from "../env/parse-options.js";
 import { createRng, type Rng } from "../random/rng.js";
 import { LandmarkPlacement } from "./landmark-placement.js";
-import { MpeEnv, type MpePreset, mpeCommonOptionShape, nearestPreset } from "./mpe-env.js";
+import { graphDegree, MpeEnv, type MpePreset, mpeCommonOptionShape, nearestPreset } from "./mpe-env.js";
 import { MpeWorld } from "./mpe-world.js";
 import { type PairVisitor, SpatialGrid } from "./spatial-grid.js";
 
@@ -98,7 +98,7 @@ export class CooperativeNavigation extends MpeEnv {
     const kA = config.numObservedAgents ?? preset.numObservedAgents;
     const kL = config.numObservedLandmarks ?? kA + 1;
     const sorting = config.observationSorting === "pic" ? preset.picSorting : config.observationSorting;
-    const graphK = config.graphNeighbors ?? kA;
+    const graphK = graphDegree(config.graphNeighbors, kA, n, ID);
     const world = new MpeWorld({
       numAgents: n,
       numLandmarks: landmarks,

@@ -21,7 +21,7 @@
 import { z } from "zod";
 import { parseOptions } from "../env/parse-options.js";
 import { createRng, type Rng } from "../random/rng.js";
-import { MpeEnv, type MpePreset, mpeCommonOptionShape, nearestPreset } from "./mpe-env.js";
+import { graphDegree, MpeEnv, type MpePreset, mpeCommonOptionShape, nearestPreset } from "./mpe-env.js";
 import { MpeWorld } from "./mpe-world.js";
 
 interface PushPreset extends MpePreset {
@@ -102,7 +102,7 @@ export class CooperativePush extends MpeEnv {
       throw new RangeError(`${ID} options: numContactFree = ${contactFree} exceeds numAgents = ${n}`);
     }
     const sorting = config.observationSorting === "self-offset" ? "self-offset" : "distance";
-    const graphK = config.graphNeighbors ?? k;
+    const graphK = graphDegree(config.graphNeighbors, k, n, ID);
     const world = new MpeWorld({ numAgents: n, numLandmarks: 2, collisionRule: config.collisionRule });
     super(
       world,

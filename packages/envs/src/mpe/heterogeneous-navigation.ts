@@ -21,7 +21,7 @@ import { z } from "zod";
 import { parseOptions } from "../env/parse-options.js";
 import { createRng, type Rng } from "../random/rng.js";
 import { LandmarkPlacement } from "./landmark-placement.js";
-import { MpeEnv, type MpePreset, mpeCommonOptionShape, nearestPreset } from "./mpe-env.js";
+import { graphDegree, MpeEnv, type MpePreset, mpeCommonOptionShape, nearestPreset } from "./mpe-env.js";
 import { MpeWorld } from "./mpe-world.js";
 import { type PairVisitor, SpatialGrid } from "./spatial-grid.js";
 
@@ -92,7 +92,7 @@ export class HeterogeneousNavigation extends MpeEnv {
     const kA = config.numObservedAgents;
     const kL = config.numObservedLandmarks ?? Math.max(1, kA - 1);
     const sorting = config.observationSorting === "self-offset" ? "self-offset" : "distance";
-    const graphK = config.graphNeighbors ?? kA;
+    const graphK = graphDegree(config.graphNeighbors, kA, n, ID);
     const groups = new Int32Array(n);
     groups.fill(1, numTypeA);
     const world = new MpeWorld({ numAgents: n, numLandmarks: n, collisionRule: config.collisionRule });

@@ -415,3 +415,22 @@ export abstract class MpeEnv implements MultiAgentEnv {
     }
   }
 }
+
+/**
+ * k of a scenario's k-nearest-agents graph: the `graphNeighbors` option, else `fallback` (the
+ * observation's k, clamped to N − 1 by the env). An explicit k above N − 1 is refused rather than
+ * silently clamped, so an ablation over k never runs a different k than it names.
+ */
+export function graphDegree(
+  requested: number | undefined,
+  fallback: number,
+  numAgents: number,
+  id: string,
+): number {
+  if (requested !== undefined && requested > numAgents - 1) {
+    throw new RangeError(
+      `${id} options: graphNeighbors = ${requested} is larger than N − 1 = ${numAgents - 1} (numAgents = ${numAgents})`,
+    );
+  }
+  return requested ?? fallback;
+}
