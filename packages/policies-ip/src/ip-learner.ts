@@ -49,6 +49,7 @@ import {
   loadModules,
   type Metrics,
   NeighbourRows,
+  softUpdate,
   type Transition,
 } from "@netmarl/trainers";
 import * as tf from "@tensorflow/tfjs-core";
@@ -337,16 +338,6 @@ export class IpLearner implements Learner {
     this.cachedBatch = new GraphBatch([this.actRowsGraph.toGraph(this.actRows, 1)]);
     return this.cachedBatch;
   }
-}
-
-/** target ← τ·online + (1 − τ)·target, variable by variable. */
-function softUpdate(online: StateValue, target: StateValue, tau: number): void {
-  const targetVariables = target.variables();
-  tf.tidy(() =>
-    online.variables().forEach((variable, i) => {
-      targetVariables[i].assign(tf.add(tf.mul(variable, tau), tf.mul(targetVariables[i], 1 - tau)));
-    }),
-  );
 }
 
 function equalRows(a: Int32Array, b: Int32Array): boolean {

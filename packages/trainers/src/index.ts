@@ -53,6 +53,7 @@ export {
   type LearningRateSchedule,
   learningRateFactor,
 } from "./optim/learning-rate-schedule.js";
+export { softUpdate } from "./optim/soft-update.js";
 export { ValueNormalizer, type ValueNormalizerState } from "./optim/value-normalizer.js";
 export {
   type EncodedWeight,

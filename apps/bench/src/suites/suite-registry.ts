@@ -201,15 +201,12 @@ const bnDagLite: SuiteInput = {
   }),
 };
 
-/** IP appendix F.1: IP vs the same learner with an independent policy on the 3×3 grid game. */
-const ipToy: SuiteInput = {
-  name: "ip-toy",
-  description:
-    "IP appendix F.1: 9 binary agents on a 3×3 grid, reward −Σ_edges (a_i − a_j)² (optimum 0, random ≈ −6); IP vs ip-independent, 5 seeds, 3000 decisions. Minutes on 2 cores.",
-  figure:
-    "Figure 7(b): intention propagation reaches the optimum 0; the independent policy stays near random play (the appendix's claim; see what the run shows).",
-  // Test-scale networks and cadence: a one-step game with a constant state needs no 1e6 replay.
-  experiments: ["ip", "ip-independent"].map((id) => ({
+/**
+ * IP appendix F.1 on the 3×3 grid game: IP and the same learner with an independent policy, at
+ * test-scale networks and cadence (a one-step game on a constant state needs no 1e6 replay).
+ */
+function ipToyExperiments(steps: number, seeds: number[]) {
+  return ["ip", "ip-independent"].map((id) => ({
     env: { id: "networked-coordination", options: {} },
     algorithm: {
       id,
@@ -221,9 +218,18 @@ const ipToy: SuiteInput = {
         learningRateSchedule: "constant",
       },
     },
-    run: { steps: 3_000, evalEvery: 500, evalEpisodes: 100 },
-    seeds: [0, 1, 2, 3, 4],
-  })),
+    run: { steps, evalEvery: 500, evalEpisodes: 100 },
+    seeds,
+  }));
+}
+
+const ipToy: SuiteInput = {
+  name: "ip-toy",
+  description:
+    "IP appendix F.1: 9 binary agents on a 3×3 grid, reward −Σ_edges (a_i − a_j)² (optimum 0, random ≈ −6); IP vs ip-independent, 5 seeds, 3000 decisions. Minutes on 2 cores.",
+  figure:
+    "Figure 7(b): intention propagation reaches the optimum 0; the independent policy stays near random play (the appendix's claim; see what the run shows).",
+  experiments: ipToyExperiments(3_000, [0, 1, 2, 3, 4]),
 };
 
 /** Cooperative navigation at IP's settings (appendix Table 2 = PIC's `main_vec.py` defaults). */
@@ -245,21 +251,7 @@ const ipLite: SuiteInput = {
   figure:
     "IP appendix F.1 and Figure 11's ordering at small N (the paper's gap is at large N, which needs ip-full's budget).",
   experiments: [
-    ...["ip", "ip-independent"].map((id) => ({
-      env: { id: "networked-coordination", options: {} },
-      algorithm: {
-        id,
-        config: {
-          hiddenSize: 32,
-          batchSize: 32,
-          updateEvery: 5,
-          gradientSteps: 1,
-          learningRateSchedule: "constant",
-        },
-      },
-      run: { steps: 2_000, evalEvery: 500, evalEpisodes: 100 },
-      seeds: [0, 1, 2],
-    })),
+    ...ipToyExperiments(2_000, [0, 1, 2]),
     // Batches of 64 every 25 steps (as the trainers' learning tests): the paper's 1024 every 100
     // steps would leave 10k steps with 90 updates.
     ...["ip", "pic", "maddpg"].map((id) => ({

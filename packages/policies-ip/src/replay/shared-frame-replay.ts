@@ -13,7 +13,7 @@
  * unsigned type that holds N (padding = its maximum).
  */
 import type { AgentGraph, Rng } from "@netmarl/envs";
-import type { Transition } from "@netmarl/trainers";
+import { NeighbourRows, type Transition } from "@netmarl/trainers";
 import { decodeHalves, toHalf } from "./half-float.js";
 
 /** Storage precision of observation frames. */
@@ -77,6 +77,7 @@ export class SharedFrameReplay {
   private readonly neighbors: IdArray;
   private readonly padding: number;
   private readonly chosen = new Set<number>();
+  private readonly rowScratch: Int32Array;
   private head = 0;
   private count = 0;
   private frameCursor = 0;
@@ -112,6 +113,7 @@ export class SharedFrameReplay {
     const ids = capacity * n * maxNeighbors;
     this.neighbors = n < 255 ? new Uint8Array(ids) : n < 65535 ? new Uint16Array(ids) : new Int32Array(ids);
     this.padding = n < 255 ? 255 : n < 65535 ? 65535 : -1;
+    this.rowScratch = new Int32Array(n * maxNeighbors);
   }
 
   /** Frames planned for `capacity` transitions of episodes of `episodeLength` steps. */
@@ -310,22 +312,14 @@ export class SharedFrameReplay {
     return true;
   }
 
+  /** The graph's rows (self-loops dropped, at most maxNeighbors, checked) in the compact id type. */
   private storeGraph(slot: number, graph: AgentGraph): void {
     const { numAgents: n, maxNeighbors: k } = this.options;
+    NeighbourRows.writeRows(graph, k, this.rowScratch, 0, "ip");
     const base = slot * n * k;
-    this.neighbors.fill(this.padding, base, base + n * k);
-    for (let agent = 0; agent < n; agent++) {
-      let count = 0;
-      for (let e = graph.offsets[agent]; e < graph.offsets[agent + 1]; e++) {
-        const j = graph.neighbors[e];
-        if (j === agent) continue;
-        if (count === k) {
-          throw new RangeError(
-            `ip: agent ${agent} has more than maxNeighbors = ${k} neighbours (self excluded); raise maxNeighbors in the ip config`,
-          );
-        }
-        this.neighbors[base + agent * k + count++] = j;
-      }
+    for (let e = 0; e < n * k; e++) {
+      const id = this.rowScratch[e];
+      this.neighbors[base + e] = id < 0 ? this.padding : id;
     }
   }
 }

@@ -44,6 +44,7 @@ import { type ReplayBatch, ReplayBuffer, type ReplayBufferState } from "../../bu
 import { defineAlgorithm } from "../../contracts/algorithm-definition.js";
 import type { ActOptions, Learner, LearnerState, Metrics, Transition } from "../../contracts/learner.js";
 import { Adam, type AdamState } from "../../optim/adam.js";
+import { softUpdate } from "../../optim/soft-update.js";
 import { encodeModules, loadModules } from "../../persistence/module-weights.js";
 import { decodeTypedArrayInto, encodeTypedArray } from "../../persistence/typed-array-codec.js";
 import { epsilonGreedyInto } from "../action-selection.js";
@@ -337,13 +338,7 @@ export class DgnLearner implements Learner {
   }
 
   private updateTarget(): void {
-    const { tau } = this.config;
-    const targetVariables = this.target.variables();
-    tf.tidy(() =>
-      this.online.variables().forEach((variable, i) => {
-        targetVariables[i].assign(tf.add(tf.mul(variable, tau), tf.mul(targetVariables[i], 1 - tau)));
-      }),
-    );
+    softUpdate(this.online, this.target, this.config.tau);
   }
 }
 

@@ -51,6 +51,7 @@ import { defineAlgorithm } from "../../contracts/algorithm-definition.js";
 import type { ActOptions, Learner, LearnerState, Metrics, Transition } from "../../contracts/learner.js";
 import { Adam, type AdamState } from "../../optim/adam.js";
 import { LEARNING_RATE_SCHEDULES, learningRateFactor } from "../../optim/learning-rate-schedule.js";
+import { softUpdate } from "../../optim/soft-update.js";
 import { encodeModules, loadModules } from "../../persistence/module-weights.js";
 import { type CentralisedCritic, GraphCritic, MlpCritic, scaleDense } from "./centralised-critics.js";
 
@@ -398,20 +399,6 @@ export class MaddpgLearner implements Learner {
 /** [B·N, obsDim] observations and [B·N, |A|] actions → the critic's [B, N, obsDim + |A|] rows. */
 function criticInput(obs: tf.Tensor2D, actions: tf.Tensor2D, rows: number, n: number): tf.Tensor3D {
   return tf.reshape(tf.concat([obs, actions], 1), [rows, n, obs.shape[1] + actions.shape[1]]);
-}
-
-/** target ← τ·online + (1 − τ)·target, variable by variable. */
-function softUpdate(
-  online: { variables(): tf.Variable[] },
-  target: { variables(): tf.Variable[] },
-  tau: number,
-) {
-  const targetVariables = target.variables();
-  tf.tidy(() =>
-    online.variables().forEach((variable, i) => {
-      targetVariables[i].assign(tf.add(tf.mul(variable, tau), tf.mul(targetVariables[i], 1 - tau)));
-    }),
-  );
 }
 
 export const maddpgAlgorithm = defineAlgorithm({
