@@ -1,5 +1,6 @@
 import { CooperativeNavigation, createRng, NetworkedCoordination, type Rng } from "@netmarl/envs";
 import { initBackend } from "@netmarl/graph-nn";
+import { MemoryMetricsSink, Runner } from "@netmarl/trainers";
 import { checkLearner } from "@netmarl/trainers/testing";
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -33,6 +34,24 @@ describe("ip / ip-independent", () => {
     expect(() =>
       checkLearner(algorithm, env, { config: { ...small, ...extra }, steps: 150, countTensors }),
     ).not.toThrow();
+  });
+
+  it("trains the same however often it is evaluated (evaluation samples from its own stream)", () => {
+    const updates = (evalEvery: number) => {
+      const sink = new MemoryMetricsSink();
+      const runner = new Runner({
+        createEnv: navigation,
+        createLearner: (spec, rng) => ipAlgorithm.create(spec, ipAlgorithm.parseConfig(small), rng),
+        config: { totalEnvSteps: 300, seed: 2, evalEvery, evalEpisodes: 2 },
+        sinks: [sink],
+      });
+      runner.run();
+      runner.learner.dispose();
+      return sink.records.filter((record) => record.kind === "update");
+    };
+    const withoutEvaluation = updates(0);
+    expect(withoutEvaluation.length).toBeGreaterThan(5);
+    expect(updates(50)).toEqual(withoutEvaluation);
   });
 
   it("keeps the tensor count flat over many updates", () => {

@@ -134,6 +134,8 @@ export class IpLearner implements Learner {
   private readonly actRowsGraph: NeighbourRows;
   private cachedBatch: GraphBatch | null = null;
   private readonly actions: Int32Array;
+  /** Evaluation draws its samples here, so training does not depend on how often it is evaluated. */
+  private evaluationRng: Rng;
   private steps = 0;
   private rounds = 0;
 
@@ -191,6 +193,7 @@ export class IpLearner implements Learner {
     this.cachedRows = new Int32Array(n * this.maxNeighbors);
     this.actRowsGraph = new NeighbourRows(n, this.maxNeighbors, 1);
     this.actions = new Int32Array(n);
+    this.evaluationRng = rng.fork("evaluation");
   }
 
   act(observations: Float32Array, graph: AgentGraph, options: ActOptions): Int32Array {
@@ -199,7 +202,8 @@ export class IpLearner implements Learner {
     const chosen = tf.tidy(() => {
       const logits = this.policy.logits(graphBatch, tf.tensor2d(observations, [this.numAgents, this.obsDim]));
       // argmax(logits + Gumbel) is a draw from softmax(logits).
-      const scores = sample ? tf.add(logits, sampleGumbel(this.rng, logits.shape)) : logits;
+      const rng = options.explore ? this.rng : this.evaluationRng;
+      const scores = sample ? tf.add(logits, sampleGumbel(rng, logits.shape)) : logits;
       return tf.argMax(scores, 1).dataSync();
     });
     this.actions.set(chosen);
@@ -279,6 +283,7 @@ export class IpLearner implements Learner {
       steps: this.steps,
       rounds: this.rounds,
       rng: this.rng.getState(),
+      evaluationRng: this.evaluationRng.getState(),
       ...encodeModules(this.modules()),
       policyOptimizer: this.policyOptimizer.getState(),
       qOptimizer: this.qOptimizer.getState(),
@@ -297,6 +302,7 @@ export class IpLearner implements Learner {
     this.valueOptimizer.setState(state.valueOptimizer as AdamState);
     this.replay.load(state.replay as SharedFrameReplayState);
     this.rng = RngClass.fromState(state.rng as RngState);
+    this.evaluationRng = RngClass.fromState(state.evaluationRng as RngState);
     this.steps = state.steps as number;
     this.rounds = state.rounds as number;
   }
