@@ -54,6 +54,30 @@ describe("ip / ip-independent", () => {
     expect(updates(50)).toEqual(withoutEvaluation);
   });
 
+  it("takes the same steps when a minibatch is split into chunks (wasm's memory limit at N = 200)", () => {
+    const run = (maxChunkRows: number) => {
+      const sink = new MemoryMetricsSink();
+      const runner = new Runner({
+        createEnv: navigation,
+        createLearner: (spec, rng) =>
+          ipAlgorithm.create(spec, ipAlgorithm.parseConfig({ ...small, maxChunkRows }), rng),
+        config: { totalEnvSteps: 200, seed: 4 },
+        sinks: [sink],
+      });
+      runner.run();
+      runner.learner.dispose();
+      return sink.records.filter((record) => record.kind === "update");
+    };
+    const whole = run(1_000_000);
+    const chunked = run(3 * 5); // 16 graphs of 3 agents in pieces of 5, 5, 5, 1 graphs
+    expect(chunked.length).toBe(whole.length);
+    whole.forEach((record, i) => {
+      for (const key of ["loss/q", "loss/value", "loss/policy", "policy/entropy"]) {
+        expect(chunked[i][key] as number).toBeCloseTo(record[key] as number, 3);
+      }
+    });
+  });
+
   it("keeps the tensor count flat over many updates", () => {
     const env = navigation(createRng(3));
     const learner = ipAlgorithm.create(

@@ -66,6 +66,13 @@ import { NeighbourQ, StateValue } from "./soft-critics.js";
 
 const GIB = 2 ** 30;
 
+/** A piece of a minibatch (whole graphs), its Q target and its share of the rows. */
+interface Chunk extends IpMinibatch {
+  qTarget: tf.Tensor1D;
+  valueTarget?: tf.Tensor1D;
+  weight: number;
+}
+
 const ipConfigSchema = z
   .object({
     /** Λθ: `mean-field` (appendix B.1), `loopy-bp` (B.2) or `independent` (F.1's baseline: no propagation). */
@@ -96,12 +103,16 @@ const ipConfigSchema = z
     bufferCapacity: z.number().int().min(1).default(1_000_000),
     /** Train every this many environment steps (PIC: 100). */
     updateEvery: z.number().int().min(1).default(100),
+    /** Agent rows (graphs × N) per piece of a minibatch; larger minibatches are split, same step (wasm's heap is 4 GiB). */
+    maxChunkRows: z.number().int().min(1).default(32_768),
     /** Minibatches per update (Table 2 "gradient steps": 8). */
     gradientSteps: z.number().int().min(1).default(8),
     /** Clip each network's global gradient norm to this, 0 = off (PIC: 0.5). */
     maxGradNorm: z.number().min(0).default(0.5),
     /** Pass J_π's gradient through the neighbours' straight-through sample (their effect on Q_j); off = own term only. */
     neighbourGradient: z.boolean().default(true),
+    /** Weight c of c·mean(logits²) in J_π (PIC's actor regulariser, 1e-3 there; the IP appendix has none). */
+    logitRegularization: z.number().min(0).default(0),
     /** Actions with `explore: false`: `sample` from q (PIC's `eval.py`) or `greedy` (argmax). */
     evaluation: z.enum(["sample", "greedy"]).default("sample"),
     /** Observation frames in the replay: `float32`, or `float16` (half the memory, ≈ 3 significant digits). */
@@ -243,38 +254,81 @@ export class IpLearner implements Learner {
     };
   }
 
-  /** One minibatch: Q step, V step, π step on the same transitions (spec §1.2). */
+  /**
+   * One minibatch: Q step, V step, π step on the same transitions (spec §1.2). A minibatch of more
+   * than `maxChunkRows` agent rows is processed in chunks of whole graphs whose losses, weighted by
+   * their share of the rows, sum to the minibatch's (`Adam.minimizeSum`): the same step, in memory
+   * wasm can hold (1024 × 200 agents in one piece exceeds its 4 GiB heap).
+   */
   private trainMinibatch(): { q: number; value: number; policy: number; entropy: number } {
-    const { config, numAgents: n, numActions: a, obsDim } = this;
+    const { config, numAgents: n, numActions: a } = this;
     const rows = config.batchSize * n;
     const batch = this.replay.sample(this.batch, this.rng);
     this.takenOneHot.fill(0);
     for (let r = 0; r < rows; r++) this.takenOneHot[r * a + batch.actions[r]] = 1;
-    const graph = new GraphBatch([this.rows.toGraph(batch.neighbors, config.batchSize)]);
-    const minibatch: IpMinibatch = {
-      graph,
-      x: tf.tensor2d(batch.obs, [rows, obsDim]),
-      taken: tf.tensor2d(this.takenOneHot, [rows, a]),
-      noise: sampleGumbel(this.rng, [rows, a]) as tf.Tensor2D,
-    };
-    const qTarget = tf.tidy(() => {
-      const nextValue = this.valueTarget.apply(tf.tensor2d(batch.nextObs, [rows, obsDim]));
-      const notDone = tf.sub(1, tf.tensor1d(batch.terminated));
-      return tf.add(
-        tf.tensor1d(batch.rewards),
-        tf.mul(tf.mul(nextValue, notDone), config.discount),
-      ) as tf.Tensor1D;
-    });
-    const q = this.qOptimizer.minimize(() => qLoss(this.qNetwork, minibatch, qTarget));
-    const soft = softValueTarget(this.policy, this.qNetwork, minibatch, config.temperature);
-    const value = this.valueOptimizer.minimize(() => valueLoss(this.value, minibatch.x, soft.target));
-    const policy = this.policyOptimizer.minimize(() =>
-      policyLoss(this.policy, this.qNetwork, minibatch, config.temperature, config.neighbourGradient),
+    // Drawn for the whole minibatch, then sliced: the numbers do not depend on the chunking.
+    const noise = sampleGumbel(this.rng, [rows, a]) as tf.Tensor2D;
+    const chunks = this.chunksOf(batch, noise);
+    const weighted = (loss: (chunk: Chunk) => tf.Scalar) =>
+      chunks.map((chunk) => () => tf.mul(loss(chunk), chunk.weight));
+    const q = this.qOptimizer.minimizeSum(weighted((chunk) => qLoss(this.qNetwork, chunk, chunk.qTarget)));
+    let entropy = 0;
+    for (const chunk of chunks) {
+      const soft = softValueTarget(this.policy, this.qNetwork, chunk, config.temperature);
+      chunk.valueTarget = soft.target;
+      entropy += soft.entropy.dataSync()[0] * chunk.weight;
+      soft.entropy.dispose();
+    }
+    const value = this.valueOptimizer.minimizeSum(
+      weighted((chunk) => valueLoss(this.value, chunk.x, chunk.valueTarget as tf.Tensor1D)),
     );
-    const entropy = soft.entropy.dataSync()[0];
-    tf.dispose([minibatch.x, minibatch.taken, minibatch.noise, qTarget, soft.target, soft.entropy]);
-    graph.dispose();
+    const policy = this.policyOptimizer.minimizeSum(
+      weighted((chunk) =>
+        policyLoss(
+          this.policy,
+          this.qNetwork,
+          chunk,
+          config.temperature,
+          config.neighbourGradient,
+          config.logitRegularization,
+        ),
+      ),
+    );
+    for (const chunk of chunks) {
+      tf.dispose([chunk.x, chunk.taken, chunk.noise, chunk.qTarget, chunk.valueTarget as tf.Tensor1D]);
+      chunk.graph.dispose();
+    }
+    noise.dispose();
     return { q: q.loss, value: value.loss, policy: policy.loss, entropy };
+  }
+
+  /** The minibatch as chunks of whole graphs of at most `maxChunkRows` agent rows (at least one graph). */
+  private chunksOf(batch: FrameBatch, noise: tf.Tensor2D): Chunk[] {
+    const { config, numAgents: n, numActions: a, obsDim, maxNeighbors: k } = this;
+    const graphsPerChunk = Math.max(1, Math.floor(config.maxChunkRows / n));
+    const chunks: Chunk[] = [];
+    for (let first = 0; first < config.batchSize; first += graphsPerChunk) {
+      const graphs = Math.min(graphsPerChunk, config.batchSize - first);
+      const [r0, r1] = [first * n, (first + graphs) * n];
+      const chunkRows = r1 - r0;
+      const qTarget = tf.tidy(() => {
+        const nextValue = this.valueTarget.apply(
+          tf.tensor2d(batch.nextObs.subarray(r0 * obsDim, r1 * obsDim), [chunkRows, obsDim]),
+        );
+        const notDone = tf.sub(1, tf.tensor1d(batch.terminated.subarray(r0, r1)));
+        const rewards = tf.tensor1d(batch.rewards.subarray(r0, r1));
+        return tf.add(rewards, tf.mul(tf.mul(nextValue, notDone), config.discount)) as tf.Tensor1D;
+      });
+      chunks.push({
+        graph: new GraphBatch([this.rows.toGraph(batch.neighbors.subarray(r0 * k, r1 * k), graphs)]),
+        x: tf.tensor2d(batch.obs.subarray(r0 * obsDim, r1 * obsDim), [chunkRows, obsDim]),
+        taken: tf.tensor2d(this.takenOneHot.subarray(r0 * a, r1 * a), [chunkRows, a]),
+        noise: tf.slice(noise, [r0, 0], [chunkRows, a]),
+        qTarget,
+        weight: chunkRows / (config.batchSize * n),
+      });
+    }
+    return chunks;
   }
 
   state(): LearnerState {

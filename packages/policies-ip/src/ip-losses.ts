@@ -57,7 +57,8 @@ export function valueLoss(value: StateValue, x: tf.Tensor2D, target: tf.Tensor1D
  * J_π = mean over rows of Σ_{a_i} q_i(a_i|s) (α log q_i(a_i|s) − Q_i(s, a_i, ã_{N_i})). The
  * neighbours' sample ã is one-hot forward; with `neighbourGradient` (the learner's choice) its
  * gradient is the softmax's (straight-through), else none — the exact gradient of the forward value,
- * which is what finite differences can check.
+ * which is what finite differences can check. `logitRegularization` adds c·mean(logits²) (PIC's actor
+ * term; not in the IP appendix, off by default).
  */
 export function policyLoss(
   policy: IntentionNetwork,
@@ -65,6 +66,7 @@ export function policyLoss(
   batch: IpMinibatch,
   temperature: number,
   neighbourGradient = true,
+  logitRegularization = 0,
 ): tf.Scalar {
   return tf.tidy(() => {
     const logits = policy.logits(batch.graph, batch.x);
@@ -75,7 +77,9 @@ export function policyLoss(
     const sampled = neighbourGradient ? straightThrough(tf.softmax(noisy) as tf.Tensor2D, hard) : hard;
     const qValues = qNetwork.apply(batch.graph, batch.x, sampled);
     const regularised = tf.sub(tf.mul(logProbabilities, temperature), qValues);
-    return tf.mean(tf.sum(tf.mul(probabilities, regularised), 1)) as tf.Scalar;
+    const loss = tf.mean(tf.sum(tf.mul(probabilities, regularised), 1));
+    if (logitRegularization === 0) return loss as tf.Scalar;
+    return tf.add(loss, tf.mul(tf.mean(tf.square(logits)), logitRegularization)) as tf.Scalar;
   });
 }
 

@@ -56,4 +56,34 @@ describe("Adam", () => {
     expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
     for (const t of [adamA, adamB, a, b]) t.dispose();
   });
+
+  it("minimizeSum takes the step of the summed loss (a minibatch split into chunks)", () => {
+    const target = tf.tensor2d([
+      [1, 2],
+      [3, -1],
+      [0.5, 0],
+      [-2, 1],
+    ]);
+    const whole = tf.variable(tf.tensor1d([0.2, -0.4]));
+    const chunked = tf.variable(whole.clone());
+    const mean = (v: tf.Variable, rows: tf.Tensor2D, weight: number) => () =>
+      tf.mul(tf.mean(tf.square(tf.sub(rows, v))), weight);
+    const adamWhole = new Adam([whole], { learningRate: 0.1, maxGradNorm: 0.5 });
+    const adamChunked = new Adam([chunked], { learningRate: 0.1, maxGradNorm: 0.5 });
+    const [first, second] = tf.split(target, [1, 3]);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) {
+      const a = adamWhole.minimize(mean(whole, target as tf.Tensor2D, 1));
+      const b = adamChunked.minimizeSum([
+        mean(chunked, first as tf.Tensor2D, 1 / 4),
+        mean(chunked, second as tf.Tensor2D, 3 / 4),
+      ]);
+      expect(b.loss).toBeCloseTo(a.loss, 5);
+      expect(b.gradNorm).toBeCloseTo(a.gradNorm, 5);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    const [x, y] = [Array.from(whole.dataSync()), Array.from(chunked.dataSync())];
+    for (let k = 0; k < 2; k++) expect(y[k]).toBeCloseTo(x[k], 6);
+    for (const t of [adamWhole, adamChunked, whole, chunked, target, first, second]) t.dispose();
+  });
 });

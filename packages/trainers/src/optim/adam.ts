@@ -53,8 +53,31 @@ export class Adam {
    * one Adam step and returns the loss and the gradient norm before clipping.
    */
   minimize(loss: () => tf.Tensor): { loss: number; gradNorm: number } {
-    const { value, grads } = tf.variableGrads(loss as () => tf.Scalar, this.variables as tf.Variable[]);
-    const ordered = this.variables.map((v) => grads[v.name]);
+    return this.minimizeSum([loss]);
+  }
+
+  /**
+   * One Adam step on the gradient of Σ_k losses[k](), taken piece by piece: each term's gradient is
+   * computed and added before the next term is built, so a minibatch too large for the backend's
+   * memory (wasm's 4 GiB heap) can be split into chunks whose losses sum to the full one. Clipping
+   * sees the summed gradient, exactly as for one loss. Returns the summed loss and its gradient norm.
+   */
+  minimizeSum(losses: ReadonlyArray<() => tf.Tensor>): { loss: number; gradNorm: number } {
+    if (losses.length === 0) throw new RangeError("Adam.minimizeSum: expected at least one loss");
+    let ordered: tf.Tensor[] = [];
+    let lossValue = 0;
+    for (const loss of losses) {
+      const { value, grads } = tf.variableGrads(loss as () => tf.Scalar, this.variables as tf.Variable[]);
+      const terms = this.variables.map((v) => grads[v.name]);
+      if (ordered.length === 0) ordered = terms;
+      else {
+        const summed = tf.tidy(() => ordered.map((g, i) => tf.add(g, terms[i])));
+        tf.dispose([...ordered, ...terms]);
+        ordered = summed;
+      }
+      lossValue += value.dataSync()[0];
+      value.dispose();
+    }
     const result = tf.tidy(() => {
       const squares = ordered.map((g) => tf.sum(tf.square(g)));
       const norm = tf.sqrt(tf.addN(squares));
@@ -79,8 +102,6 @@ export class Adam {
       });
       return norm.dataSync()[0];
     });
-    const lossValue = value.dataSync()[0];
-    value.dispose();
     for (const g of ordered) g.dispose();
     return { loss: lossValue, gradNorm: result };
   }
