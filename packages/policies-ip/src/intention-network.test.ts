@@ -131,6 +131,26 @@ describe.each(["cpu", "wasm"] as BackendName[])("IntentionNetwork (%s)", (backen
 });
 
 describe("IntentionNetwork options", () => {
+  it("encodes each agent type with its own layer (heterogeneous agents), shared network after it", async () => {
+    await initBackend("cpu", { log: false });
+    const base = { inputSize: 2, numActions: 3, hiddenSize: 4, rounds: 2, variant: "mean-field" as const };
+    const typed = new IntentionNetwork({ ...base, groups: [0, 1, 0, 1] }, createRng(3));
+    const names = typed.namedVariables().map(([name]) => name);
+    expect(names).toContain("groupEncoder/groups.0/layers.0/kernel");
+    expect(names).toContain("groupEncoder/groups.1/layers.0/kernel");
+    const batch = new GraphBatch([AgentGraph.fromEdges(4, EDGES), AgentGraph.fromEdges(4, EDGES)]);
+    const before = tf.memory().numTensors;
+    const logits = tf.tidy(() => typed.logits(batch, tf.tensor2d([...X, ...X])).arraySync());
+    // Two copies of the same graph and inputs: the same logits in both.
+    expect(logits.slice(4)).toEqual(logits.slice(0, 4));
+    typed.dispose(); // frees its cached row groups too
+    expect(tf.memory().numTensors).toBeLessThan(before);
+    batch.dispose();
+    const untyped = new IntentionNetwork({ ...base, groups: [0, 0, 0, 0] }, createRng(3));
+    expect(untyped.namedVariables().some(([name]) => name.startsWith("groupEncoder"))).toBe(false);
+    untyped.dispose();
+  });
+
   it("refuses bad sizes and variants naming the field", async () => {
     await initBackend("cpu", { log: false });
     const base = { inputSize: 2, numActions: 3, hiddenSize: 4, rounds: 2, variant: "mean-field" as const };

@@ -27,7 +27,16 @@
  * nearly deterministic (measured: 0.97 on one action at N = 3), which SAC never recovers from.
  */
 import type { Rng } from "@netmarl/envs";
-import { Dense, type GraphBatch, LoopyBPLayer, MeanFieldLayer, MLP, Module } from "@netmarl/graph-nn";
+import {
+  Dense,
+  type GraphBatch,
+  GroupEncoder,
+  LoopyBPLayer,
+  MeanFieldLayer,
+  MLP,
+  Module,
+  RowGroups,
+} from "@netmarl/graph-nn";
 import * as tf from "@tensorflow/tfjs-core";
 import { SelfNeighbourRound } from "./self-neighbour-round.js";
 
@@ -47,6 +56,11 @@ export interface IntentionNetworkOptions {
   variant: IntentionVariant;
   /** Mean-field rounds: own state/intention weighted apart from the neighbours' (default) or not. */
   selfWeights?: "separate" | "shared";
+  /**
+   * Agent types (EnvSpec.groups, e.g. heterogeneous navigation): with two or more, each type's
+   * observations pass through their own encoder into a shared latent of `hiddenSize` first (E.2).
+   */
+  groups?: ArrayLike<number>;
 }
 
 export class IntentionNetwork extends Module {
@@ -57,6 +71,10 @@ export class IntentionNetwork extends Module {
   private readonly loopyBP: LoopyBPLayer | null = null;
   private readonly independent: MLP | null = null;
   private readonly top: Dense | null = null;
+  private readonly encoder: GroupEncoder | null = null;
+  private readonly groupOfAgent: Int32Array | null = null;
+  /** Row groups per row count (acting: N rows; training: chunk sizes), built once each. */
+  private readonly rowGroups = new Map<number, RowGroups>();
 
   constructor(options: IntentionNetworkOptions, rng: Rng) {
     super();
@@ -72,9 +90,25 @@ export class IntentionNetwork extends Module {
       }
     }
     this.options = { ...options };
+    const numGroups = options.groups ? Math.max(...Array.from(options.groups)) + 1 : 1;
+    let featureSize = inputSize;
+    if (numGroups > 1) {
+      this.groupOfAgent = Int32Array.from(options.groups as ArrayLike<number>);
+      this.encoder = this.addChild(
+        "groupEncoder",
+        new GroupEncoder(
+          { numGroups, inputSize, hiddenSizes: [], outputSize: hiddenSize },
+          rng.fork("groups"),
+        ),
+      );
+      featureSize = hiddenSize;
+    }
     if (variant === "independent") {
       const hiddenSizes = new Array<number>(rounds + 1).fill(hiddenSize);
-      const mlp = new MLP({ inputSize, hiddenSizes, outputSize: numActions }, rng.fork("independent"));
+      const mlp = new MLP(
+        { inputSize: featureSize, hiddenSizes, outputSize: numActions },
+        rng.fork("independent"),
+      );
       scaleKernel(mlp.layers[mlp.layers.length - 1], 0.1);
       this.independent = this.addChild("independent", mlp);
       return;
@@ -82,16 +116,24 @@ export class IntentionNetwork extends Module {
     if (variant === "mean-field") {
       this.initialPolicy = this.addChild(
         "initialPolicy",
-        new MLP({ inputSize, hiddenSizes: [hiddenSize], outputSize: numActions }, rng.fork("initial")),
+        new MLP(
+          { inputSize: featureSize, hiddenSizes: [hiddenSize], outputSize: numActions },
+          rng.fork("initial"),
+        ),
       );
       for (let m = 0; m < rounds; m++) {
         const intentionSize = m === 0 ? numActions : hiddenSize;
         if ((options.selfWeights ?? "separate") === "separate") {
-          const layer = new SelfNeighbourRound(inputSize, intentionSize, hiddenSize, rng.fork(`round-${m}`));
+          const layer = new SelfNeighbourRound(
+            featureSize,
+            intentionSize,
+            hiddenSize,
+            rng.fork(`round-${m}`),
+          );
           this.separateRounds.push(this.addChild(`rounds.${m}`, layer));
         } else {
           const layer = new MeanFieldLayer(
-            { stateSize: inputSize, hiddenSize, intentionInputSize: intentionSize },
+            { stateSize: featureSize, hiddenSize, intentionInputSize: intentionSize },
             rng.fork(`round-${m}`),
           );
           this.meanField.push(this.addChild(`rounds.${m}`, layer));
@@ -100,7 +142,7 @@ export class IntentionNetwork extends Module {
     } else if (variant === "loopy-bp") {
       this.loopyBP = this.addChild(
         "loopyBP",
-        new LoopyBPLayer({ stateSize: inputSize, hiddenSize }, rng.fork("loopy-bp")),
+        new LoopyBPLayer({ stateSize: featureSize, hiddenSize }, rng.fork("loopy-bp")),
       );
     } else {
       throw new RangeError(
@@ -123,6 +165,7 @@ export class IntentionNetwork extends Module {
       );
     }
     return tf.tidy(() => {
+      x = this.encoder === null ? x : this.encoder.apply(x, this.rowGroupsFor(graph.numNodes));
       if (this.independent !== null) return this.independent.apply(x);
       const top = this.top as Dense;
       if (this.initialPolicy !== null) {
@@ -144,6 +187,23 @@ export class IntentionNetwork extends Module {
         ({ messages, intentions } = layer.apply(graph, x, messages));
       return top.apply(intentions);
     });
+  }
+
+  /** The agent types of `rows` rows (whole graphs of N agents). */
+  private rowGroupsFor(rows: number): RowGroups {
+    const groups = this.groupOfAgent as Int32Array;
+    let cached = this.rowGroups.get(rows);
+    if (cached === undefined) {
+      cached = RowGroups.repeat(groups, rows / groups.length, (this.encoder as GroupEncoder).encoders.length);
+      this.rowGroups.set(rows, cached);
+    }
+    return cached;
+  }
+
+  override dispose(): void {
+    for (const groups of this.rowGroups.values()) groups.dispose();
+    this.rowGroups.clear();
+    super.dispose();
   }
 }
 

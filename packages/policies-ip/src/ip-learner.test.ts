@@ -1,4 +1,10 @@
-import { CooperativeNavigation, createRng, NetworkedCoordination, type Rng } from "@netmarl/envs";
+import {
+  CooperativeNavigation,
+  createRng,
+  HeterogeneousNavigation,
+  NetworkedCoordination,
+  type Rng,
+} from "@netmarl/envs";
 import { initBackend } from "@netmarl/graph-nn";
 import { MemoryMetricsSink, Runner } from "@netmarl/trainers";
 import { checkLearner } from "@netmarl/trainers/testing";
@@ -29,6 +35,12 @@ describe("ip / ip-independent", () => {
       ipIndependentAlgorithm,
       navigation,
       { framePrecision: "float16", learningRateSchedule: "constant" },
+    ],
+    [
+      "ip on heterogeneous navigation (an encoder per agent type), minibatches in chunks",
+      ipAlgorithm,
+      (rng: Rng) => new HeterogeneousNavigation({ numAgents: 6 }, rng),
+      { maxChunkRows: 40 },
     ],
   ] as const)("passes checkLearner: %s", (_name, algorithm, env, extra) => {
     expect(() =>

@@ -29,6 +29,10 @@
  * (`random.sample`), evaluation with sampled actions (`eval.py` acts with the noisy policy).
  * Initial weights are Glorot-uniform (no original code to follow).
  *
+ * Heterogeneous agents (`spec.groups`, e.g. heterogeneous navigation): Λθ encodes each type's
+ * observations with its own layer into a shared latent (E.2); the critics read the raw observations
+ * of every type alike (the appendix does not describe typed critics).
+ *
  * Memory: the replay stores each observation once (replay/shared-frame-replay.ts); a configuration
  * whose replay would not fit `memoryLimitGiB` is refused with the figure before anything is allocated.
  */
@@ -184,7 +188,13 @@ export class IpLearner implements Learner {
     checkReplayFits(algorithm, replayOptions, config.memoryLimitGiB);
     const sizes = { inputSize: spec.obsDim, numActions: this.numActions, hiddenSize: config.hiddenSize };
     this.policy = new IntentionNetwork(
-      { ...sizes, rounds: config.rounds, variant: config.variant, selfWeights: config.selfWeights },
+      {
+        ...sizes,
+        rounds: config.rounds,
+        variant: config.variant,
+        selfWeights: config.selfWeights,
+        groups: spec.groups,
+      },
       rng.fork("policy"),
     );
     this.qNetwork = new NeighbourQ(sizes, rng.fork("q"));

@@ -11,7 +11,7 @@ const navigation3 = { id: "mpe/cooperative-navigation", options: { numAgents: 3 
 const quick: SuiteInput = {
   name: "quick",
   description:
-    "Every registered baseline on small tasks (coordination game N = 3, Aloha, cooperative navigation N = 3); minutes on 2 cores.",
+    "Every registered learner on small tasks (coordination game N = 3, Aloha, cooperative navigation N = 3); minutes on 2 cores.",
   figure:
     "Sanity check, not a paper figure: every learner should beat random play on its task (the random rows are the bar).",
   experiments: [
@@ -105,6 +105,23 @@ const quick: SuiteInput = {
       run: { steps: 4_000, evalEvery: 500, evalEpisodes: 20 },
       seeds: [0, 1, 2],
     })),
+    // Intention Propagation (policies-ip) at its learning test's settings
+    {
+      env: navigation3,
+      algorithm: {
+        id: "ip",
+        config: {
+          batchSize: 64,
+          updateEvery: 25,
+          hiddenSize: 64,
+          bufferCapacity: 50_000,
+          learningRateSchedule: "linear",
+          scheduleSteps: 10_000,
+        },
+      },
+      run: { steps: 4_000, evalEvery: 500, evalEpisodes: 20 },
+      seeds: [0, 1, 2],
+    },
     // BN-MAPPO (policies-bn-dag): Fully-correlated and the context-aware DAG
     ...[coordination, aloha].flatMap((env) =>
       [
@@ -303,7 +320,6 @@ const ipFull: SuiteInput = {
     "PIC at N = 200 (paper −425,085 ± 31,259): its replay needs 38.7 GiB (obs and next obs stored apart); the learner exists",
     "Heterogeneous navigation, cooperative push, predator–prey (N = 100), jungle (N = 20), CityFlow 16…1225: environments and IP exist; not in the suite until a machine can run 1.5M steps of them",
     "F.2 (neighbours k, hops M on N = 30) and F.3 ablations: run with `graphNeighbors` / `rounds` overrides of the N = 30 experiments",
-    "IP's heterogeneous-agent group encoders (GroupEncoder per agent type) are not wired into policies-ip yet",
   ],
 };
 
