@@ -254,8 +254,16 @@ function ipNavigationExperiments(numAgents: number, steps: number, evalEvery: nu
   return ["ip", "pic", "maddpg", "maddpgs"].map((id) => ({
     name: `n${numAgents}`,
     env: { id: "mpe/cooperative-navigation", options: { numAgents } },
-    // IP and PIC decay the learning rate linearly to 0 over the run (PIC's adjust_lr)
-    algorithm: { id, config: { learningRateSchedule: "linear", scheduleSteps: steps } },
+    // IP and PIC decay the learning rate linearly to 0 over the run (PIC's adjust_lr) and are
+    // evaluated with sampled actions (PIC's eval.py)
+    algorithm: {
+      id,
+      config: {
+        learningRateSchedule: "linear",
+        scheduleSteps: steps,
+        ...(id === "ip" ? {} : { evaluationNoise: true }),
+      },
+    },
     run: { steps, evalEvery, evalEpisodes },
     seeds: [0, 1, 2],
   }));
@@ -270,7 +278,8 @@ const ipLite: SuiteInput = {
   experiments: [
     ...ipToyExperiments(2_000, [0, 1, 2]),
     // Batches of 64 every 25 steps (as the trainers' learning tests): the paper's 1024 every 100
-    // steps would leave 10k steps with 90 updates.
+    // steps would leave 10k steps with 90 updates. Every learner is evaluated with sampled actions,
+    // PIC's `eval.py` protocol (IP's default; `evaluationNoise` for PIC and MADDPG).
     ...["ip", "pic", "maddpg"].map((id) => ({
       name: "n3",
       env: { id: "mpe/cooperative-navigation", options: { numAgents: 3 } },
@@ -282,6 +291,7 @@ const ipLite: SuiteInput = {
           hiddenSize: 64,
           learningRateSchedule: "linear",
           scheduleSteps: 10_000,
+          ...(id === "ip" ? {} : { evaluationNoise: true }),
         },
       },
       run: { steps: 10_000, evalEvery: 1_000, evalEpisodes: 50 },
