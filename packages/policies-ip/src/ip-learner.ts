@@ -29,6 +29,17 @@
  * (`random.sample`), evaluation with sampled actions (`eval.py` acts with the noisy policy).
  * Initial weights are Glorot-uniform (no original code to follow).
  *
+ * Where this differs from spec §1.2, and why (each also in the file that does it):
+ * - Λθ follows the appendix's Figure 6 (μ⁰ = the independent policy, states passed along the graph),
+ *   not the spec's μ⁰ = 0 reading; each round weights the agent's own state and intention apart from
+ *   its neighbours' sums (`selfWeights: "shared"` is the appendix's literal example, which gives
+ *   every agent of a complete graph the same policy), and the top layer starts at 0.1 × Glorot
+ *   (PIC's actor convention; unscaled, the summed embeddings start the policy near-deterministic).
+ * - J_π is averaged over agents instead of summed (the clip of 0.5 then does not depend on N).
+ * - Evaluation draws its samples from a stream of its own, so training does not depend on how often
+ *   it is evaluated; a minibatch too large for wasm's 4 GiB heap is split into chunks whose losses
+ *   sum to the minibatch's (`maxChunkRows`, `Adam.minimizeSum`): the same step.
+ *
  * Heterogeneous agents (`spec.groups`, e.g. heterogeneous navigation): Λθ encodes each type's
  * observations with its own layer into a shared latent (E.2); the critics read the raw observations
  * of every type alike (the appendix does not describe typed critics).
