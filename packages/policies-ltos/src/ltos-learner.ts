@@ -609,9 +609,11 @@ export class LtosLearner implements Learner {
     graphs: number,
   ): LayoutTensors {
     const nodes = graphs * this.numAgents;
+    const pairs = SharingNetwork.pairMap(layout);
+    pairs.indexTensors(); // created now, not on first use: the live-tensor count stays the same whichever steps re-choose w
     return {
       graph: new GraphBatch([converter.toGraph(rows, graphs)]),
-      pairs: SharingNetwork.pairMap(layout),
+      pairs,
       offsets: tf.tensor2d(layout.logitOffsets.subarray(0, nodes * this.outWidth), [nodes, this.outWidth]),
     };
   }
