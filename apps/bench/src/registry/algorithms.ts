@@ -1,5 +1,6 @@
 import { didYouMean } from "@netmarl/envs";
 import { bnMappoAlgorithm } from "@netmarl/policies-bn-dag";
+import { fixedLtosAlgorithm, ltosAlgorithm } from "@netmarl/policies-ltos";
 import {
   type AlgorithmDefinition,
   dgnAlgorithm,
@@ -29,6 +30,8 @@ export const ALGORITHMS: readonly AlgorithmDefinition[] = [
   maddpgsAlgorithm,
   picAlgorithm,
   bnMappoAlgorithm,
+  ltosAlgorithm,
+  fixedLtosAlgorithm,
 ];
 
 /** The definition for `id`, or an error listing the known ids. */

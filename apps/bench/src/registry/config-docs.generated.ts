@@ -214,6 +214,47 @@ export const CONFIG_DOCS: Record<string, Record<string, string>> = {
       exactPoaEvery:
         "Coordination game only: log the exact POA of the current policy (`eval/exact-poa`) every this many updates, as the original's `eval_interval` 5 (0 = never). Uses the game's default ε and γ.",
     },
+  "encoderSizes,numLayers,numHeads,headSize,maxNeighbors,learningRate,discount,sampleSize,batchSize,bufferCapacity,learningStarts,trainEvery,tau,epsilonStart,epsilonDecay,epsilonEnd,rewardDivisor,selfishness,actionInterval,sharingUpdateEvery,sharingUpdateUnit,sharingSampleSize,sharingBatchSize,sharingEpochs,sharingOptimizer,sharingLearningRate,sharingNoise,sharingNoiseSigma,sharingNoiseEpsilon,targetSharingNoise":
+    {
+      encoderSizes: "Encoder widths of both levels (Table 4: 32 & 32 prisoner/traffic, 512 & 128 jungle).",
+      numLayers: "Relation kernels of the low-level DGN (not in Table 4; the traffic code uses 1).",
+      numHeads: "Attention heads per kernel (Table 4: 4 prisoner/jungle, 1 traffic).",
+      headSize: "Query/key/value width per head (not in the tables).",
+      maxNeighbors:
+        "Largest number of neighbours per agent besides itself (also the largest number of senders).",
+      learningRate: "Low-level Adam step size (Table 4: 1e-3 prisoner, 1e-4 jungle).",
+      discount: "Discount γ (Table 4: 0.99 prisoner, 0.96 jungle, 0.8 traffic).",
+      sampleSize: 'Low-level transitions drawn per update (Table 4 "sample size").',
+      batchSize: 'Low-level minibatch (Table 4 "batch size").',
+      bufferCapacity: "Replay capacity in time steps (Table 4: 200 000 prisoner/jungle).",
+      learningStarts: "Environment steps before the first update (ours; not in the tables).",
+      trainEvery: "One update every this many environment steps (ours; DGN TF Jungle: 3).",
+      tau: "Soft target update factor of both levels after every update (Table 4: 0.1 prisoner, 0.01 jungle).",
+      epsilonStart: "Low-level ε at the start … (Table 4 prisoner: 0.8)",
+      epsilonDecay: "… multiplied by this after every episode … (prisoner: 1, jungle: 0.996)",
+      epsilonEnd: "… down to this floor (prisoner: 0.8, jungle: 0.01).",
+      rewardDivisor:
+        "Shaped rewards are divided by this in the TD target (traffic code: NORMAL_FACTOR = 20).",
+      selfishness:
+        "Initial self share w_ii in (0, 1] (Table 5: 0.5 prisoner/jungle, 0.8 traffic 6×6, 0.9 Shenzhen).",
+      actionInterval:
+        'w is re-chosen every this many low-level steps (Table 5 "action interval": 1, traffic 15).',
+      sharingUpdateEvery:
+        "High-level update every this many `sharingUpdateUnit`s (Table 5: 1 step prisoner, 100 episodes jungle).",
+      sharingUpdateUnit: "Unit of `sharingUpdateEvery`.",
+      sharingSampleSize:
+        'High-level transitions drawn per update (Table 5 "sample size": 2 000 prisoner, 5 000 jungle).',
+      sharingBatchSize: "High-level minibatch (Table 5: 32 prisoner/jungle, 20 traffic).",
+      sharingEpochs: "Passes over each high-level sample (traffic code W_EPOCHS = 5; 1 otherwise).",
+      sharingOptimizer: "High-level optimiser (Table 5: SGD; the traffic code uses Adam).",
+      sharingLearningRate: "High-level step size (Table 5: 0.1 prisoner, 1e-4 jungle, 1e-3 traffic).",
+      sharingNoise: "High-level exploration (Table 5: ε + Gaussian prisoner, OU jungle/traffic).",
+      sharingNoiseSigma:
+        "σ of the high-level noise (Table 5: 1 prisoner, 0.025 jungle, 0.25 traffic; OU is also scaled by ε).",
+      sharingNoiseEpsilon: "ε of the ε + Gaussian noise (Table 5 prisoner: 0.8).",
+      targetSharingNoise:
+        'Std of the Gaussian added to the target net\'s logits for w̄′ (code: 0.1, "TD3 add noise").',
+    },
   "encoderSizes,numLayers,numHeads,headSize,maxNeighbors,learningRate,discount,batchSize,bufferCapacity,learningStarts,trainEvery,tau,epsilonStart,epsilonDecay,epsilonEnd,doubleDqn,relationRegularizer,relationWeight,maxGradNorm":
     {
       encoderSizes: "Encoder widths (TF Jungle: [512, 128]; TF Routing: [128, 128]; PyTorch: [128]).",
