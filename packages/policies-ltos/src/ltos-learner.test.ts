@@ -13,7 +13,7 @@ import { SharingReplay } from "./replay/sharing-replay.js";
 const scratch = mkdtempSync(join(tmpdir(), "netmarl-ltos-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 beforeAll(async () => {
-  await initBackend("cpu", { log: false });
+  await initBackend("wasm", { log: false });
 });
 
 const ring = (rng: Rng) => new PrisonersDilemma({ numAgents: 4, layout: "ring" }, rng);
@@ -25,7 +25,7 @@ const small = {
   headSize: 4,
   sampleSize: 8,
   batchSize: 8,
-  sharingSampleSize: 12,
+  sharingSampleSize: 8,
   sharingBatchSize: 8,
   learningStarts: 30,
   bufferCapacity: 1_000,
@@ -34,7 +34,7 @@ const countTensors = () => tf.memory().numTensors;
 
 describe("LToS learner", () => {
   it("passes checkLearner on the networked prisoner's dilemma (ring of 4)", () => {
-    checkLearner(ltosAlgorithm, ring, { config: small, steps: 200, countTensors });
+    checkLearner(ltosAlgorithm, ring, { config: small, steps: 120, countTensors });
   }, 60_000);
 
   it("passes checkLearner on jungle (a graph that changes every step) with OU noise and episode-unit high-level updates", () => {
@@ -141,7 +141,7 @@ function resumeRunner(directory: string, onCheckpoint?: () => void) {
   return new Runner({
     createEnv: ring,
     createLearner: (spec, rng) => ltosAlgorithm.create(spec, small, rng),
-    config: { totalEnvSteps: 300, seed: 4, checkpointEvery: 60, evalEvery: 100, evalEpisodes: 2 },
+    config: { totalEnvSteps: 200, seed: 4, checkpointEvery: 50, evalEvery: 100, evalEpisodes: 2 },
     sinks: [new JsonlMetricsSink(join(directory, "metrics.jsonl"))],
     checkpointPath: join(directory, "checkpoint.bin"),
     onCheckpoint,

@@ -200,6 +200,8 @@ export class LtosLearner implements Learner {
   private readonly scratchGradOut: Float32Array;
   private indices = new Int32Array(0);
   private actCache: { rows: Int32Array; tensors: LayoutTensors } | null = null;
+  private readonly tensorCache = new Map<string, { rows: Int32Array; tensors: LayoutTensors | null }>();
+  private readonly temporary = new Set<LayoutTensors>();
   private steps = 0;
   private episodes = 0;
   private updates = 0;
@@ -455,6 +457,8 @@ export class LtosLearner implements Learner {
     if (this.sharingOptimizer instanceof Adam) this.sharingOptimizer.dispose();
     if (this.actCache) disposeTensors(this.actCache.tensors);
     this.actCache = null;
+    for (const entry of this.tensorCache.values()) if (entry.tensors) disposeTensors(entry.tensors);
+    this.tensorCache.clear();
   }
 
   /**
@@ -490,19 +494,8 @@ export class LtosLearner implements Learner {
     const size = batch.size;
     const rows = size * n;
     const obsDim = this.spec.obsDim;
-    const current = this.layoutTensors(
-      this.layout.build(batch.rows, size),
-      this.rowsToGraph,
-      batch.rows,
-      size,
-    );
-    // the next graph's index tensors are built after the current ones: NeighbourRows reuses buffers
-    const next = this.layoutTensors(
-      this.nextLayout.build(batch.nextRows, size),
-      this.rowsToGraph,
-      batch.nextRows,
-      size,
-    );
+    const current = this.tensorsFor("current", this.layout.build(batch.rows, size), batch.rows);
+    const next = this.tensorsFor("next", this.nextLayout.build(batch.nextRows, size), batch.nextRows);
     const nextOut = this.scratchOut.subarray(0, rows * this.outWidth);
     const nextLogits = tf.tidy(() =>
       this.sharingTarget
@@ -541,8 +534,8 @@ export class LtosLearner implements Learner {
       return tf.mean(tf.square(tf.sub(q, targets)));
     });
     tf.dispose([targets, input, actionMask]);
-    disposeTensors(current);
-    disposeTensors(next);
+    this.release(current);
+    this.release(next);
     return { loss, meanQ };
   }
 
@@ -558,7 +551,7 @@ export class LtosLearner implements Learner {
     const rows = size * n;
     const obsDim = this.spec.obsDim;
     const layout = this.layout.build(batch.rows, size);
-    const tensors = this.layoutTensors(layout, this.rowsToGraph, batch.rows, size);
+    const tensors = this.tensorsFor("sharing", layout, batch.rows);
     const obs = tf.tensor2d(batch.obs, [rows, obsDim]);
     const wOut = this.scratchOut.subarray(0, rows * k);
     const logits = tf.tidy(() =>
@@ -574,7 +567,7 @@ export class LtosLearner implements Learner {
       return tf.div(tf.neg(tf.sum(tf.mul(weights, exchanged))), size);
     });
     tf.dispose([obs, exchanged]);
-    disposeTensors(tensors);
+    this.release(tensors);
     return { value: value / size, gradNorm };
   }
 
@@ -600,6 +593,32 @@ export class LtosLearner implements Learner {
     if (this.episodes - this.lastSharingEpisode < every) return false;
     this.lastSharingEpisode = this.episodes;
     return true;
+  }
+
+  /**
+   * The tensors of a minibatch's graphs for one use (`role`: current, next or sharing). A graph that
+   * repeats — every minibatch of a static graph — keeps its tensors (built once, reused by later
+   * minibatches of the same role and size); others are built for this use and freed by `release`.
+   */
+  private tensorsFor(role: string, layout: SharingLayout, rows: Int32Array): LayoutTensors {
+    const graphs = layout.graphs;
+    const length = graphs * this.numAgents * this.config.maxNeighbors;
+    const key = `${role}:${graphs}`;
+    const entry = this.tensorCache.get(key);
+    if (entry !== undefined && equalArrays(entry.rows, rows.subarray(0, length))) {
+      entry.tensors ??= this.layoutTensors(layout, this.rowsToGraph, rows, graphs);
+      return entry.tensors;
+    }
+    if (entry?.tensors) disposeTensors(entry.tensors);
+    this.tensorCache.set(key, { rows: rows.slice(0, length), tensors: null });
+    const tensors = this.layoutTensors(layout, this.rowsToGraph, rows, graphs);
+    this.temporary.add(tensors);
+    return tensors;
+  }
+
+  /** Frees tensors from `tensorsFor` unless they are kept for a repeating graph. */
+  private release(tensors: LayoutTensors): void {
+    if (this.temporary.delete(tensors)) disposeTensors(tensors);
   }
 
   private layoutTensors(
