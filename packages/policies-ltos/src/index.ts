@@ -14,3 +14,9 @@ export {
 export { type SharingBatch, SharingReplay, type SharingReplayOptions } from "./replay/sharing-replay.js";
 export { SharingLayout, selfishLogit, softmaxRowsInto } from "./sharing/sharing-layout.js";
 export { SharingNetwork, type SharingNetworkOptions } from "./sharing/sharing-network.js";
+export {
+  type TrafficPipelineConfig,
+  TrafficRoundPipeline,
+  type TrafficRoundResult,
+  trafficPipelineConfigSchema,
+} from "./traffic/traffic-round-pipeline.js";

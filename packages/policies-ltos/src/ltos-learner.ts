@@ -84,6 +84,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
 import { SharingNoise } from "./exploration/sharing-noise.js";
 import { Sgd } from "./optim/sgd.js";
+import { softUpdate } from "./optim/soft-update.js";
 import { type SharingBatch, SharingReplay } from "./replay/sharing-replay.js";
 import { SharingLayout, softmaxRowsInto } from "./sharing/sharing-layout.js";
 import { SharingNetwork } from "./sharing/sharing-network.js";
@@ -378,8 +379,8 @@ export class LtosLearner implements Learner {
       metrics["sharing/value"] = value / count;
       metrics["sharing/grad-norm"] = gradNorm / count;
     }
-    this.softUpdate(this.q, this.qTarget);
-    if (this.trainSharing) this.softUpdate(this.sharing, this.sharingTarget);
+    softUpdate(this.q, this.qTarget, config.tau);
+    if (this.trainSharing) softUpdate(this.sharing, this.sharingTarget, config.tau);
     this.updates++;
     metrics["sharing/self-weight"] = this.meanSelfWeight();
     metrics.epsilon = this.epsilon;
@@ -645,16 +646,6 @@ export class LtosLearner implements Learner {
     const layout = this.actLayout.build(rows, 1);
     this.actCache = { rows: rows.slice(), tensors: this.layoutTensors(layout, this.actRowsToGraph, rows, 1) };
     return this.actCache.tensors;
-  }
-
-  private softUpdate(online: DgnNetwork | SharingNetwork, target: DgnNetwork | SharingNetwork): void {
-    const { tau } = this.config;
-    const targetVariables = target.variables();
-    tf.tidy(() =>
-      online.variables().forEach((variable, i) => {
-        targetVariables[i].assign(tf.add(tf.mul(variable, tau), tf.mul(targetVariables[i], 1 - tau)));
-      }),
-    );
   }
 
   private meanSelfWeight(): number {
