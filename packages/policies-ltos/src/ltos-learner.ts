@@ -62,7 +62,7 @@
  *   stopping, L2-ReLU activity regulariser) is not this learner.
  */
 import type { AgentGraph, EnvSpec, Rng, RngState } from "@netmarl/envs";
-import { Rng as RngClass } from "@netmarl/envs";
+import { isEpisodeOver, Rng as RngClass } from "@netmarl/envs";
 import { GraphBatch, type RowMap } from "@netmarl/graph-nn";
 import {
   type ActOptions,
@@ -341,7 +341,7 @@ export class LtosLearner implements Learner {
       nextRows: this.nextRows,
     });
     this.steps++;
-    if (episodeEnded(transition)) {
+    if (isEpisodeOver(transition)) {
       this.episodes++;
       this.training.step = 0;
       this.noise.reset(this.rng);
@@ -681,13 +681,6 @@ function disposeTensors(tensors: LayoutTensors): void {
   tensors.graph.dispose();
   tensors.pairs.dispose();
   tensors.offsets.dispose();
-}
-
-function episodeEnded(transition: Transition): boolean {
-  for (let i = 0; i < transition.terminated.length; i++) {
-    if (transition.terminated[i] === 0 && transition.truncated[i] === 0) return false;
-  }
-  return true;
 }
 
 function equalArrays(a: Int32Array, b: Int32Array): boolean {

@@ -332,7 +332,7 @@ const ltosFull: SuiteInput = {
     })),
   ],
   pending: [
-    "Traffic (CityFlow 6x6 for 100 rounds, Hangzhou 4x4): LToS's round pipeline (pipeline.py / updater.py: 4 generator episodes per round, Keras-style fit with early stopping, RMSprop, L2-ReLU regulariser, w trained every 5 rounds) is not built in policies-ltos yet",
+    "Traffic (CityFlow 6x6 for 100 rounds, Hangzhou 4x4): round-based, not a Runner experiment — run `pnpm bench ltos-traffic --rounds 100` (and `--map hangzhou`); fixed-time is `pnpm bench cityflow` on the same files",
   ],
 };
 
@@ -391,7 +391,7 @@ const ltosLite: SuiteInput = {
     ];
   }),
   pending: [
-    "Traffic 6x6 rounds (LToS, fixed-LToS, CoLight without sharing, fixed-time): the round pipeline is not built",
+    "Traffic 6x6 (LToS, fixed-LToS, no sharing): `pnpm bench ltos-traffic --rounds 5` (round-based, outside the Runner suites); fixed-time: `pnpm bench cityflow`",
   ],
 };
 

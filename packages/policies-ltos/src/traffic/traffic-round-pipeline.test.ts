@@ -15,7 +15,18 @@ beforeAll(async () => {
 });
 
 // `<repo>/../shared/data` (the team's reference data, read in place as the envs tests do)
-const data = join(import.meta.dirname, "..", "..", "..", "..", "..", "shared", "data", "cityflow", "ltos_small_6x6");
+const data = join(
+  import.meta.dirname,
+  "..",
+  "..",
+  "..",
+  "..",
+  "..",
+  "shared",
+  "data",
+  "cityflow",
+  "ltos_small_6x6",
+);
 /** The 6×6 grid of the original's README with LToS's road adjacency, episodes cut to `seconds`. */
 const grid = (seconds: number) => (rng: Rng) =>
   new SignalControlEnv(
