@@ -16,6 +16,7 @@ import { measureTrainSpeed } from "./commands/measure-train-speed.js";
 import { readDataFile, readObjectOption } from "./commands/read-object-option.js";
 import { runBnDagTabular } from "./commands/run-bn-dag-tabular.js";
 import { runCityFlow, runCityFlowGrid } from "./commands/run-cityflow.js";
+import { LTOS_TRAFFIC_MAPS, type LtosTrafficVariant, runLtosTraffic } from "./commands/run-ltos-traffic.js";
 import { summariseBnDagSuite } from "./commands/summarise-bn-dag-suite.js";
 import { trainOnce } from "./commands/train-once.js";
 import { runSuite, type SuiteManifest } from "./execution/run-suite.js";
@@ -607,6 +608,67 @@ program
         const half = (m: { low: number; high: number }) => ((m.high - m.low) / 2).toFixed(4);
         process.stdout.write(
           `n=${row.numAgents} ${row.dag.padEnd(13)} POA ${row.priceOfAnarchy.mean.toFixed(4)} ± ${half(row.priceOfAnarchy)}  Nash gap ${row.nashGap.mean.toFixed(4)} ± ${half(row.nashGap)} (state-only ${row.nashGapStateOnly.mean.toFixed(4)})  (${row.seeds} seeds)\n`,
+        );
+      }
+      process.stdout.write(`${join(resolve(options.out), "summary.md")}\n`);
+    },
+  );
+
+program
+  .command("ltos-traffic")
+  .description(
+    "LToS traffic experiment as the original code runs it: rounds of 4 generator episodes, Keras-style Q fit, w every 5th round, greedy test ATT per round; resumable mid-round",
+  )
+  .option("--map <name>", `map: ${Object.keys(LTOS_TRAFFIC_MAPS).join(", ")}`, "6x6")
+  .option("--data <dir>", "folder of the CityFlow datasets", "../shared/data/cityflow")
+  .option("--variants <list>", "ltos, fixed-ltos, no-sharing", "ltos,fixed-ltos,no-sharing")
+  .option("--rounds <n>", "rounds per variant (the original: 100)", positiveInteger("--rounds"), 100)
+  .option("--seed <n>", "seed", nonNegativeInteger("--seed"), 0)
+  .option(
+    "--episode-seconds <n>",
+    "simulated seconds per episode",
+    positiveInteger("--episode-seconds"),
+    3600,
+  )
+  .option("--out <dir>", "results folder", "results/ltos-traffic")
+  .option("--backend <name>", BACKEND_HELP)
+  .action(
+    async (options: {
+      backend?: string;
+      map: string;
+      data: string;
+      variants: string;
+      rounds: number;
+      seed: number;
+      episodeSeconds: number;
+      out: string;
+    }) => {
+      if (!(options.map in LTOS_TRAFFIC_MAPS)) {
+        throw new InvalidArgumentError(`--map must be one of ${Object.keys(LTOS_TRAFFIC_MAPS).join(", ")}`);
+      }
+      const variants = options.variants.split(",") as LtosTrafficVariant[];
+      for (const variant of variants) {
+        if (!["ltos", "fixed-ltos", "no-sharing"].includes(variant)) {
+          throw new InvalidArgumentError(`--variants: unknown variant "${variant}"`);
+        }
+      }
+      await initBackend(options.backend as BackendName | undefined, { log: false });
+      const rows = runLtosTraffic({
+        map: options.map as keyof typeof LTOS_TRAFFIC_MAPS,
+        dataDirectory: resolve(options.data),
+        variants,
+        rounds: options.rounds,
+        seed: options.seed,
+        episodeSeconds: options.episodeSeconds,
+        out: resolve(options.out),
+        onRound: (variant, r) =>
+          process.stdout.write(
+            `${variant} round ${r.round}: test ATT ${r.testAverageTravelTime.toFixed(1)} s, ${r.qEpochs} Q epochs${r.sharingTrained ? ", w trained" : ""}, self weight ${r.selfWeight.toFixed(3)}, ${r.seconds.toFixed(0)} s\n`,
+          ),
+      });
+      for (const row of rows) {
+        process.stdout.write(
+          `${row.variant.padEnd(11)} rounds ${row.rounds}: ATT ${row.firstTestAverageTravelTime.toFixed(1)} → ${row.lastTestAverageTravelTime.toFixed(1)} (best ${row.bestTestAverageTravelTime.toFixed(1)}), ${row.meanRoundSeconds.toFixed(0)} s per round\n`,
         );
       }
       process.stdout.write(`${join(resolve(options.out), "summary.md")}\n`);

@@ -7,6 +7,7 @@ export { type ReplayBatch, ReplayBuffer, type ReplayBufferOptions } from "./buff
 export { RolloutBuffer, type RolloutBufferOptions, type RolloutStep } from "./buffers/rollout-buffer.js";
 export { type AlgorithmDefinition, defineAlgorithm } from "./contracts/algorithm-definition.js";
 export type { ActOptions, Learner, LearnerState, Metrics, Transition } from "./contracts/learner.js";
+export { epsilonGreedyInto } from "./learners/action-selection.js";
 export { type DgnConfig, DgnLearner, dgnAlgorithm } from "./learners/dgn/dgn-learner.js";
 export { type DgnForward, DgnNetwork, type DgnNetworkOptions } from "./learners/dgn/dgn-network.js";
 export { NeighbourRows } from "./learners/dgn/neighbour-rows.js";
@@ -63,6 +64,7 @@ export {
   loadModuleWeights,
 } from "./persistence/module-weights.js";
 export { readStateFile, type StateArray, writeStateFile } from "./persistence/state-file.js";
+export { decodeTypedArrayInto, encodeTypedArray } from "./persistence/typed-array-codec.js";
 export { writeFileAtomic } from "./persistence/write-file-atomic.js";
 export { loadRunCheckpoint, type RunCheckpoint } from "./runner/run-checkpoint.js";
 export {

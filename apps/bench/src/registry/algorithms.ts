@@ -1,6 +1,7 @@
 import { didYouMean } from "@netmarl/envs";
 import { bnMappoAlgorithm } from "@netmarl/policies-bn-dag";
 import { ipAlgorithm, ipIndependentAlgorithm } from "@netmarl/policies-ip";
+import { fixedLtosAlgorithm, ltosAlgorithm } from "@netmarl/policies-ltos";
 import {
   type AlgorithmDefinition,
   dgnAlgorithm,
@@ -32,6 +33,8 @@ export const ALGORITHMS: readonly AlgorithmDefinition[] = [
   bnMappoAlgorithm,
   ipAlgorithm,
   ipIndependentAlgorithm,
+  ltosAlgorithm,
+  fixedLtosAlgorithm,
 ];
 
 /** The definition for `id`, or an error listing the known ids. */

@@ -225,10 +225,12 @@ export const CONFIG_DOCS: Record<string, Record<string, string>> = {
       exactPoaEvery:
         "Coordination game only: log the exact POA of the current policy (`eval/exact-poa`) every this many updates, as the original's `eval_interval` 5 (0 = never). Uses the game's default ε and γ.",
     },
-  "variant,rounds,hiddenSize,maxNeighbors,learningRate,learningRateSchedule,scheduleSteps,discount,tau,temperature,batchSize,bufferCapacity,updateEvery,gradientSteps,maxGradNorm,neighbourGradient,evaluation,framePrecision,memoryLimitGiB":
+  "variant,selfWeights,rounds,hiddenSize,maxNeighbors,learningRate,learningRateSchedule,scheduleSteps,discount,tau,temperature,batchSize,bufferCapacity,updateEvery,maxChunkRows,gradientSteps,maxGradNorm,neighbourGradient,logitRegularization,evaluation,framePrecision,memoryLimitGiB":
     {
       variant:
         "Λθ: `mean-field` (appendix B.1), `loopy-bp` (B.2) or `independent` (F.1's baseline: no propagation).",
+      selfWeights:
+        "Mean-field rounds: own state and intention weighted apart from the neighbours' sums, or `shared` (the appendix's literal example).",
       rounds: "Propagation rounds M (appendix E.2: 2; F.2 varies the hops).",
       hiddenSize: "Width of every hidden layer (Table 2: 128).",
       maxNeighbors:
@@ -243,14 +245,90 @@ export const CONFIG_DOCS: Record<string, Record<string, string>> = {
       batchSize: "Transitions per minibatch (Table 2: 1024).",
       bufferCapacity: "Replay capacity in transitions (Table 2: 1e6).",
       updateEvery: "Train every this many environment steps (PIC: 100).",
+      maxChunkRows:
+        "Agent rows (graphs × N) per piece of a minibatch; larger minibatches are split, same step (wasm's heap is 4 GiB).",
       gradientSteps: 'Minibatches per update (Table 2 "gradient steps": 8).',
       maxGradNorm: "Clip each network's global gradient norm to this, 0 = off (PIC: 0.5).",
       neighbourGradient:
         "Pass J_π's gradient through the neighbours' straight-through sample (their effect on Q_j); off = own term only.",
+      logitRegularization:
+        "Weight c of c·mean(logits²) in J_π (PIC's actor regulariser, 1e-3 there; the IP appendix has none).",
       evaluation: "Actions with `explore: false`: `sample` from q (PIC's `eval.py`) or `greedy` (argmax).",
       framePrecision:
         "Observation frames in the replay: `float32`, or `float16` (half the memory, ≈ 3 significant digits).",
       memoryLimitGiB: "Largest replay allowed, GiB; default 85 % of this machine's memory.",
+    },
+  "encoderSizes,numLayers,numHeads,headSize,maxNeighbors,learningRate,discount,sampleSize,batchSize,bufferCapacity,learningStarts,trainEvery,tau,epsilonStart,epsilonDecay,epsilonEnd,rewardDivisor,selfishness,actionInterval,sharingUpdateEvery,sharingUpdateUnit,sharingSampleSize,sharingBatchSize,sharingEpochs,sharingOptimizer,sharingLearningRate,sharingNoise,sharingNoiseSigma,sharingNoiseEpsilon,targetSharingNoise":
+    {
+      encoderSizes: "Encoder widths of both levels (Table 4: 32 & 32 prisoner/traffic, 512 & 128 jungle).",
+      numLayers: "Relation kernels of the low-level DGN (not in Table 4; the traffic code uses 1).",
+      numHeads: "Attention heads per kernel (Table 4: 4 prisoner/jungle, 1 traffic).",
+      headSize: "Query/key/value width per head (not in the tables).",
+      maxNeighbors:
+        "Largest number of neighbours per agent besides itself (also the largest number of senders).",
+      learningRate: "Low-level Adam step size (Table 4: 1e-3 prisoner, 1e-4 jungle).",
+      discount: "Discount γ (Table 4: 0.99 prisoner, 0.96 jungle, 0.8 traffic).",
+      sampleSize: 'Low-level transitions drawn per update (Table 4 "sample size").',
+      batchSize: 'Low-level minibatch (Table 4 "batch size").',
+      bufferCapacity: "Replay capacity in time steps (Table 4: 200 000 prisoner/jungle).",
+      learningStarts: "Environment steps before the first update (ours; not in the tables).",
+      trainEvery: "One update every this many environment steps (ours; DGN TF Jungle: 3).",
+      tau: "Soft target update factor of both levels after every update (Table 4: 0.1 prisoner, 0.01 jungle).",
+      epsilonStart: "Low-level ε at the start … (Table 4 prisoner: 0.8)",
+      epsilonDecay: "… multiplied by this after every episode … (prisoner: 1, jungle: 0.996)",
+      epsilonEnd: "… down to this floor (prisoner: 0.8, jungle: 0.01).",
+      rewardDivisor:
+        "Shaped rewards are divided by this in the TD target (traffic code: NORMAL_FACTOR = 20).",
+      selfishness:
+        "Initial self share w_ii in (0, 1] (Table 5: 0.5 prisoner/jungle, 0.8 traffic 6×6, 0.9 Shenzhen).",
+      actionInterval:
+        'w is re-chosen every this many low-level steps (Table 5 "action interval": 1, traffic 15).',
+      sharingUpdateEvery:
+        "High-level update every this many `sharingUpdateUnit`s (Table 5: 1 step prisoner, 100 episodes jungle).",
+      sharingUpdateUnit: "Unit of `sharingUpdateEvery`.",
+      sharingSampleSize:
+        'High-level transitions drawn per update (Table 5 "sample size": 2 000 prisoner, 5 000 jungle).',
+      sharingBatchSize: "High-level minibatch (Table 5: 32 prisoner/jungle, 20 traffic).",
+      sharingEpochs: "Passes over each high-level sample (traffic code W_EPOCHS = 5; 1 otherwise).",
+      sharingOptimizer: "High-level optimiser (Table 5: SGD; the traffic code uses Adam).",
+      sharingLearningRate: "High-level step size (Table 5: 0.1 prisoner, 1e-4 jungle, 1e-3 traffic).",
+      sharingNoise: "High-level exploration (Table 5: ε + Gaussian prisoner, OU jungle/traffic).",
+      sharingNoiseSigma:
+        "σ of the high-level noise (Table 5: 1 prisoner, 0.025 jungle, 0.25 traffic; OU is also scaled by ε).",
+      sharingNoiseEpsilon: "ε of the ε + Gaussian noise (Table 5 prisoner: 0.8).",
+      targetSharingNoise:
+        'Std of the Gaussian added to the target net\'s logits for w̄′ (code: 0.1, "TD3 add noise").',
+    },
+  "variant,generators,memorySize,sampleSize,batchSize,epochs,patience,validationSplit,learningRate,learningRateDecay,sharingLearningRate,sharingLearningRateDecay,sharingEvery,sharingEpochs,tau,discount,rewardDivisor,epsilon,epsilonDecay,minEpsilon,sharingNoiseSigma,targetSharingNoise,selfishness,actionInterval,activityRegularizer,encoderSizes,headSize,maxNeighbors":
+    {
+      variant: "`ltos`, `fixed-ltos` (w never trained) or `no-sharing` (w = identity).",
+      generators: "Generator episodes per round (`NUM_GENERATORS`).",
+      memorySize: "Transitions kept (`MAX_MEMORY_LEN`).",
+      sampleSize: "Transitions drawn per round (`SAMPLE_SIZE`).",
+      batchSize: "Minibatch (`BATCH_SIZE`).",
+      epochs: "Largest number of Q epochs per round (`EPOCHS`).",
+      patience: "Early-stopping patience in epochs (`PATIENCE`).",
+      validationSplit: "Share of the sample used for validation (Keras `validation_split`).",
+      learningRate: "Q learning rate at round 0 (`LEARNING_RATE`) …",
+      learningRateDecay: "… multiplied by this per round (`LEARNING_RATE_DECAY`).",
+      sharingLearningRate: "w learning rate at round 0 (`W_LEARNING_RATE`) …",
+      sharingLearningRateDecay: "… multiplied by this per round (`W_LEARNING_RATE_DECAY`).",
+      sharingEvery: "w is trained in rounds with (round + 1) % this = 0 (`UPDATE_W_FREQ`).",
+      sharingEpochs: "w epochs in those rounds (`W_EPOCHS`).",
+      tau: "Soft target factor per round (`TAU`).",
+      discount: "Discount γ (`GAMMA`).",
+      rewardDivisor: "Shaped rewards are divided by this in the target (`NORMAL_FACTOR`).",
+      epsilon: "ε at round 0 (`EPSILON`) …",
+      epsilonDecay: "… times this per round (`EPSILON_DECAY`) …",
+      minEpsilon: "… down to this (`MIN_EPSILON`).",
+      sharingNoiseSigma: "OU σ of the w noise, also scaled by ε (`W_SIGMA`).",
+      targetSharingNoise: 'Gaussian std on the target w net\'s logits (`w_in_att_predict`, "TD3 add noise").',
+      selfishness: "Initial self share (`INITIAL_OWN_W_OUT_RATIO`; Table 5: 0.8 on 6×6, 0.9 Shenzhen).",
+      actionInterval: "Decisions between w choices (`MIN_W_STEP`).",
+      activityRegularizer: "Weight of the activity regulariser on positive Q (`L2ReLURegularizer(l=1e-1)`).",
+      encoderSizes: "Trunk widths (`MLP_layers`).",
+      headSize: "Attention width (`CNN_layers` [[32, 32]], one head).",
+      maxNeighbors: "Largest number of neighbours besides self (`TOP_K_ADJACENCY` 5 with self).",
     },
   "encoderSizes,numLayers,numHeads,headSize,maxNeighbors,learningRate,discount,batchSize,bufferCapacity,learningStarts,trainEvery,tau,epsilonStart,epsilonDecay,epsilonEnd,doubleDqn,relationRegularizer,relationWeight,maxGradNorm":
     {

@@ -135,6 +135,13 @@ const quick: SuiteInput = {
         seeds: [0, 1, 2],
       })),
     ),
+    // LToS (policies-ltos) on the two-agent prisoner's dilemma, one high-level minibatch per step
+    {
+      env: { id: "prisoners-dilemma", options: {} },
+      algorithm: { id: "ltos", config: { sharingSampleSize: 32 } },
+      run: { steps: 1_000, evalEvery: 500, evalEpisodes: 10 },
+      seeds: [0, 1, 2],
+    },
     {
       env: coordination,
       algorithm: { id: "tabular-q", config: { epsilonDecaySteps: 10_000 } },
@@ -333,29 +340,171 @@ const ipFull: SuiteInput = {
   ],
 };
 
+/**
+ * LToS (policies-ltos) on the prisoner's dilemma and jungle at appendix Tables 4/5. Prisoner: the
+ * learner's defaults (Tables 4/5 prisoner column); the baselines at Table 4's prisoner low-level
+ * settings (32 & 32 ReLU, Adam 1e-3, γ 0.99, batch 10, ε 0.8 constant). Fixed-LToS at selfishness
+ * 0.5 (appendix C: "so that fixed LToS directly optimizes the average return").
+ */
+const prisonerLowLevel = { learningRate: 1e-3, discount: 0.99, batchSize: 10 };
+const prisonerBaselines = [
+  {
+    env: { id: "prisoners-dilemma", options: {} },
+    algorithm: {
+      id: "dqn",
+      config: {
+        ...prisonerLowLevel,
+        hiddenSizes: [32, 32],
+        learningStarts: 100,
+        epsilonStart: 0.8,
+        epsilonEnd: 0.8,
+        targetUpdateEvery: 10,
+        bufferCapacity: 200_000,
+      },
+    },
+  },
+  {
+    env: { id: "prisoners-dilemma", options: {} },
+    algorithm: {
+      id: "dgn",
+      config: {
+        ...prisonerLowLevel,
+        encoderSizes: [32, 32],
+        numLayers: 1,
+        numHeads: 4,
+        headSize: 8,
+        learningStarts: 100,
+        epsilonStart: 0.8,
+        epsilonDecay: 1,
+        epsilonEnd: 0.8,
+        tau: 0.1,
+        maxNeighbors: 4,
+      },
+    },
+  },
+];
+/**
+ * Jungle, Tables 4/5 jungle column: encoder 512 & 128, 4 heads, Adam 1e-4, γ 0.96, τ 0.01, batch 10,
+ * ε 0.6 × 0.996 per episode to 0.01; high level every 100 episodes, sample 5 000 / batch 32,
+ * OU σ = 0.025ε, selfishness 0.5, SGD 1e-4. Replay 50 000 (not 200 000: 20 agents × 123 floats ×
+ * 2 per step would take ≈ 4 GB), DGN's 2 kernels and TF Jungle's every-3rd-step training (as the
+ * `dgn` baseline); maxNeighbors 12 bounds the senders of jungle's directed 3-nearest graph.
+ */
+const jungleLtos = {
+  encoderSizes: [512, 128],
+  numLayers: 2,
+  numHeads: 4,
+  headSize: 32,
+  maxNeighbors: 12,
+  learningRate: 1e-4,
+  discount: 0.96,
+  tau: 0.01,
+  epsilonStart: 0.6,
+  epsilonDecay: 0.996,
+  epsilonEnd: 0.01,
+  bufferCapacity: 50_000,
+  learningStarts: 2_000,
+  trainEvery: 3,
+  sharingUpdateEvery: 100,
+  sharingUpdateUnit: "episodes",
+  sharingSampleSize: 5_000,
+  sharingBatchSize: 32,
+  sharingNoise: "ou",
+  sharingNoiseSigma: 0.025,
+  sharingLearningRate: 1e-4,
+};
+
 const ltosFull: SuiteInput = {
   name: "ltos-full",
-  description: "LToS (Yi et al.): prisoner's dilemma, jungle, traffic signal control.",
+  description:
+    "LToS (Yi et al.): prisoner's dilemma (project-defined, 2 agents) and jungle (N = 20, F = 12) at appendix Tables 4/5, against DQN, DGN and fixed-LToS; 3 seeds.",
   figure:
-    "LToS: average travel time on the 6x6 grid and real maps; returns on prisoner and jungle vs DGN and fixed-LToS.",
-  // DGN at the TF Jungle code's settings (the learner's defaults; spec §5.1).
+    "LToS: returns (and the prisoner's cooperation rate, evaluation/info/cooperationRate) on prisoner and jungle vs DQN, DGN and fixed-LToS; average travel time on the 6x6 grid and real maps (pending).",
   experiments: [
+    // DGN at the TF Jungle code's settings (the learner's defaults; spec §5.1).
     {
       env: { id: "jungle", options: {} },
       algorithm: { id: "dgn" },
       run: { steps: 240_000, evalEvery: 12_000, evalEpisodes: 10 },
       seeds: [0, 1, 2],
     },
-    {
-      env: { id: "prisoners-dilemma", options: {} },
-      algorithm: { id: "dgn" },
+    ...["ltos", "fixed-ltos"].map((id) => ({
+      env: { id: "jungle", options: {} },
+      algorithm: { id, config: jungleLtos },
+      run: { steps: 240_000, evalEvery: 12_000, evalEpisodes: 10 },
+      seeds: [0, 1, 2],
+    })),
+    ...[
+      { env: { id: "prisoners-dilemma", options: {} }, algorithm: { id: "ltos" } },
+      { env: { id: "prisoners-dilemma", options: {} }, algorithm: { id: "fixed-ltos" } },
+      ...prisonerBaselines,
+    ].map((experiment) => ({
+      ...experiment,
       run: { steps: 100_000, evalEvery: 5_000, evalEpisodes: 20 },
       seeds: [0, 1, 2],
-    },
+    })),
   ],
   pending: [
-    "LToS and fixed-LToS learners — policies-ltos",
-    "DGN on CityFlow 6x6 and real maps: needs the CityFlow data in the cache (`fetch-data`) and LToS's round-based pipeline",
+    "Traffic (CityFlow 6x6 for 100 rounds, Hangzhou 4x4): round-based, not a Runner experiment — run `pnpm bench ltos-traffic --rounds 100` (and `--map hangzhou`); fixed-time is `pnpm bench cityflow` on the same files",
+  ],
+};
+
+/**
+ * ltos-lite: the prisoner's dilemma part of ltos-full at 5 % of its steps (5 000), plus the networked
+ * game on a ring of 6 (fixed-LToS's 0.5 then keeps half and gives a quarter to each neighbour), with
+ * the constant policies as bars (always cooperate = the best joint constant policy, always defect =
+ * the selfish equilibrium). The high-level sample is one minibatch (32) per step instead of
+ * Table 5's 2 000 (63 minibatches per step), which the 2-core budget cannot afford.
+ */
+const liteSharing = { sharingSampleSize: 32 };
+const ltosLite: SuiteInput = {
+  name: "ltos-lite",
+  description:
+    "LToS vs fixed-LToS (0.5), DQN, DGN, random and constant policies on the prisoner's dilemma (2 agents, and a ring of 6), 5 000 steps, 3 seeds; under an hour on 2 cores.",
+  figure:
+    "LToS's premise at small scale: sharing rewards turns the dilemma cooperative (fixed-LToS 0.5, LToS) where independent learners (DQN, DGN) defect; see evaluation/info/cooperationRate.",
+  experiments: [
+    { numAgents: 2, options: {} },
+    { numAgents: 6, options: { numAgents: 6, layout: "ring" } },
+  ].flatMap(({ numAgents, options }) => {
+    const env = { id: "prisoners-dilemma", options };
+    const run = { steps: 5_000, evalEvery: 1_000, evalEpisodes: 10 };
+    const tag = (name: string) => `n${numAgents}-${name}`;
+    return [
+      { name: tag("random"), env, algorithm: { id: "random" }, run, seeds: [0, 1, 2] },
+      {
+        name: tag("always-cooperate"),
+        env,
+        algorithm: { id: "fixed-policy", config: { actions: [0] } },
+        run,
+        seeds: [0],
+      },
+      {
+        name: tag("always-defect"),
+        env,
+        algorithm: { id: "fixed-policy", config: { actions: [1] } },
+        run,
+        seeds: [0],
+      },
+      { name: tag("ltos"), env, algorithm: { id: "ltos", config: liteSharing }, run, seeds: [0, 1, 2] },
+      {
+        name: tag("fixed-ltos"),
+        env,
+        algorithm: { id: "fixed-ltos", config: liteSharing },
+        run,
+        seeds: [0, 1, 2],
+      },
+      ...prisonerBaselines.map((baseline) => ({
+        ...baseline,
+        name: tag(baseline.algorithm.id),
+        env,
+        run,
+        seeds: [0, 1, 2],
+      })),
+    ];
+  }),
+  pending: [
+    "Traffic 6x6 (LToS, fixed-LToS, no sharing): `pnpm bench ltos-traffic --rounds 5` (round-based, outside the Runner suites); fixed-time: `pnpm bench cityflow`",
   ],
 };
 
@@ -403,6 +552,7 @@ export const SUITES: readonly Suite[] = [
   ipToy,
   ipLite,
   ipFull,
+  ltosLite,
   ltosFull,
   dialsFull,
 ].map((suite) => parseSuite(suite, `suite ${suite.name}`));

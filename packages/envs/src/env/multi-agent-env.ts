@@ -65,7 +65,7 @@ export interface MultiAgentEnv {
 }
 
 /** True when every agent's episode has ended (terminated or truncated). */
-export function isEpisodeOver(result: StepResult): boolean {
+export function isEpisodeOver(result: Pick<StepResult, "terminated" | "truncated">): boolean {
   for (let i = 0; i < result.terminated.length; i++) {
     if (result.terminated[i] === 0 && result.truncated[i] === 0) return false;
   }

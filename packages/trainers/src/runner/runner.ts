@@ -215,12 +215,19 @@ export class Runner {
     this.evaluationEnv ??= this.options.createEnv(this.streams.evaluation.fork("construction"));
     const env = this.evaluationEnv;
     const returns: number[] = [];
+    // Numeric per-step infos (e.g. the prisoner's dilemma's cooperationRate), averaged over all steps.
+    const infoTotals = new Map<string, number>();
+    let evaluationSteps = 0;
     for (let episode = 0; episode < this.config.evalEpisodes; episode++) {
       let current = env.reset(this.streams.evaluation.nextSeed());
       let total = 0;
       for (;;) {
         const step = env.step(this.learner.act(current.obs, env.graph(), { explore: false }));
         total += mean(step.rewards);
+        evaluationSteps++;
+        for (const [key, value] of Object.entries(step.infos)) {
+          if (typeof value === "number") infoTotals.set(key, (infoTotals.get(key) ?? 0) + value);
+        }
         if (isEpisodeOver(step)) break;
         current = step;
       }
@@ -233,6 +240,9 @@ export class Runner {
       envSteps,
       "evaluation/return": average,
       "evaluation/return-std": spread,
+      ...Object.fromEntries(
+        [...infoTotals].map(([key, value]) => [`evaluation/info/${key}`, value / evaluationSteps]),
+      ),
     });
     return average;
   }
