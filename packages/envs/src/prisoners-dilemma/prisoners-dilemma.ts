@@ -29,14 +29,15 @@ import { EpisodeBuffers } from "../env/episode-buffers.js";
 import type { EnvInfos, MultiAgentEnv, ResetResult, StepResult } from "../env/multi-agent-env.js";
 import { parseOptions } from "../env/parse-options.js";
 import { validateActions } from "../env/validate-actions.js";
-import { AgentGraph } from "../graph/agent-graph.js";
+import type { AgentGraph } from "../graph/agent-graph.js";
+import { buildLayoutGraph, GRAPH_LAYOUTS, type GraphLayout } from "../graph/layout-graph.js";
 import { createRng, type Rng } from "../random/rng.js";
 import { Box } from "../spaces/box.js";
 import { Discrete } from "../spaces/discrete.js";
 
-/** The named interaction layouts. */
-export const PRISONERS_DILEMMA_LAYOUTS = ["line", "ring", "grid"] as const;
-export type PrisonersDilemmaLayout = (typeof PRISONERS_DILEMMA_LAYOUTS)[number];
+/** The named interaction layouts (shared with the other small networked games). */
+export const PRISONERS_DILEMMA_LAYOUTS = GRAPH_LAYOUTS;
+export type PrisonersDilemmaLayout = GraphLayout;
 
 /** Action codes of the game. */
 export const PRISONERS_DILEMMA_ACTIONS = { cooperate: 0, defect: 1 } as const;
@@ -95,7 +96,7 @@ export class PrisonersDilemma implements MultiAgentEnv {
   constructor(options: PrisonersDilemmaOptions = {}, _rng: Rng = createRng(0)) {
     const config = parseOptions(optionsSchema, options, "prisoners-dilemma options");
     const n = config.numAgents;
-    this.interactionGraph = buildInteractionGraph(n, config.layout, config.gridColumns, config.edges);
+    this.interactionGraph = buildLayoutGraph(n, config, "prisoners-dilemma options");
     let maxDegree = 0;
     for (let i = 0; i < n; i++) maxDegree = Math.max(maxDegree, this.interactionGraph.degree(i));
     if (maxDegree === 0) {
@@ -179,47 +180,4 @@ export class PrisonersDilemma implements MultiAgentEnv {
 function actionCode(action: number): number {
   if (action === COOPERATE) return 1;
   return action === DEFECT ? -1 : 0;
-}
-
-function buildInteractionGraph(
-  numAgents: number,
-  layout: PrisonersDilemmaLayout,
-  gridColumns: number | undefined,
-  edges: ReadonlyArray<readonly [number, number]> | undefined,
-): AgentGraph {
-  if (edges !== undefined) {
-    try {
-      return AgentGraph.fromEdges(numAgents, edges);
-    } catch (error) {
-      throw new RangeError(`prisoners-dilemma options: edges: ${(error as Error).message}`);
-    }
-  }
-  const pairs: Array<[number, number]> = [];
-  if (layout === "grid") {
-    const columns = gridColumns ?? Math.round(Math.sqrt(numAgents));
-    if (numAgents % columns !== 0) {
-      throw new RangeError(
-        `prisoners-dilemma options: layout "grid" needs gridColumns dividing numAgents = ${numAgents} (a square N needs none), got gridColumns = ${columns}`,
-      );
-    }
-    const rows = numAgents / columns;
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < columns; c++) {
-        const i = r * columns + c;
-        if (c + 1 < columns) pairs.push([i, i + 1]);
-        if (r + 1 < rows) pairs.push([i, i + columns]);
-      }
-    }
-  } else {
-    for (let i = 0; i + 1 < numAgents; i++) pairs.push([i, i + 1]);
-    if (layout === "ring") {
-      if (numAgents < 3) {
-        throw new RangeError(
-          `prisoners-dilemma options: layout "ring" needs numAgents >= 3, got ${numAgents}`,
-        );
-      }
-      pairs.push([numAgents - 1, 0]);
-    }
-  }
-  return AgentGraph.fromEdges(numAgents, pairs);
 }
