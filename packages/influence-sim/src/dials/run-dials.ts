@@ -10,8 +10,8 @@
  *     if step < total:            every agent trains PPO for T steps in its own local simulator
  *                                 (global variant: all agents together in the global simulator)
  *
- * Deviations from the original, each deliberate: no training round after the final evaluation (the
- * original's `range(0, total + 1, T)` trains once more at `step = total`); trained AIPs reach the
+ * Deviations from the original, each deliberate: no AIP retraining and no training round after the
+ * final evaluation (the original's `range(0, total + 1, T)` does both once more at `step = total`); trained AIPs reach the
  * local simulators; one network per agent; every agent bootstraps from its own observation;
  * actions are applied in the global simulator (spec §4.5). Data pairs the d-set before a step with
  * the sources after it (see `influence-dataset.ts`).
@@ -198,7 +198,7 @@ export async function runDials(options: DialsRunOptions): Promise<DialsSummary> 
         simulatorSeconds: 0,
         agentSteps: 0,
       };
-      if (config.variant === "dials" && step % config.influenceTrainEvery === 0) {
+      if (config.variant === "dials" && step % config.influenceTrainEvery === 0 && step < config.totalSteps) {
         const datasets = await timed(seconds, "data-collection", () =>
           collectInfluenceData(env, agents, config.datasetSteps, dataRng),
         );
