@@ -10,6 +10,7 @@ import { describeConfig } from "./commands/describe-config.js";
 import { evaluateSavedPolicy } from "./commands/evaluate-saved-policy.js";
 import { fetchDatasets } from "./commands/fetch-data.js";
 import { collectMachineInfo } from "./commands/machine-info.js";
+import { measureDialsSpeed } from "./commands/measure-dials-speed.js";
 import { measureEnvSpeed } from "./commands/measure-env-speed.js";
 import { measureNnSpeed } from "./commands/measure-nn-speed.js";
 import { measureTrainSpeed } from "./commands/measure-train-speed.js";
@@ -349,6 +350,40 @@ program
           .map(
             (r) =>
               `${r.algorithm.padEnd(12)} ${r.envId} (${r.agents} agents, ${r.backend}): ${Math.round(r.envStepsPerSecond).toLocaleString("en")} env steps/s, ${r.updates} updates at ${r.updatesPerSecond.toFixed(1)}/s`,
+          )
+          .join("\n"),
+      );
+    },
+  );
+
+program
+  .command("dials-speed")
+  .description("Wall time of one DIALS iteration on the traffic grid per worker count, and the GS baseline's")
+  .option("--side <n>", "intersections per grid side (5 = 25 agents)", positiveInteger("--side"), 5)
+  .option("--steps <n>", "steps per agent in the iteration", positiveInteger("--steps"), 1_000)
+  .option("--workers <list>", "comma-separated worker counts (0 = in-process)", "1,2")
+  .option("--backend <name>", "TensorFlow.js backend")
+  .option("--json", "print JSON")
+  .action(
+    async (options: { side: number; steps: number; workers: string; backend?: string; json?: boolean }) => {
+      await initBackend(options.backend as BackendName | undefined, { log: false });
+      const workers = options.workers.split(",").map((value) => {
+        const count = Number(value);
+        if (!Number.isInteger(count) || count < 0) {
+          throw new InvalidArgumentError(`--workers: "${value}" is not an integer >= 0`);
+        }
+        return count;
+      });
+      const rows = await measureDialsSpeed({ side: options.side, steps: options.steps, workers, seed: 0 });
+      print(rows, options.json === true, () =>
+        rows
+          .map(
+            (r) =>
+              `${r.variant.padEnd(6)} ${String(r.workers).padStart(2)} workers, ${r.agents} agents × ${r.steps} steps: ` +
+              Object.entries(r.seconds)
+                .map(([phase, seconds]) => `${phase} ${seconds.toFixed(1)} s`)
+                .join(", ") +
+              `; training ${r.trainingSecondsPer100kAgentSteps.toFixed(1)} s / 100K agent steps; simulator ${(r.simulatorSecondsPerAgentStep * 1e6).toFixed(1)} µs / agent step (load ${r.loadAverage.toFixed(2)} per core)`,
           )
           .join("\n"),
       );

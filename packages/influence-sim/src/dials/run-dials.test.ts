@@ -68,6 +68,18 @@ describe("runDials", () => {
     expect(global.iterations[0].simulatorSeconds).toBeGreaterThan(0);
   }, 60_000);
 
+  it("warehouse: GRU AIPs over whole episodes, feed-forward policies, rollouts of 8", async () => {
+    const summary = await runDials({
+      environment: { id: "dials/warehouse", options: { maxSteps: 25 } },
+      config: { ...config, datasetSteps: 250, evalSteps: 25 },
+      seed: 2,
+    });
+    expect(summary.numAgents).toBe(4);
+    const influence = summary.iterations[0].influence!;
+    expect(influence.finalTestLoss).toBeLessThan(influence.initialTestLoss);
+    expect(summary.iterations.every((r) => Number.isFinite(r.evaluationReturn))).toBe(true);
+  }, 60_000);
+
   it("resumes exactly from the checkpoint written after each iteration", async () => {
     const path = join(scratch, "resume.state");
     const straight = await runDials({ environment, config, seed: 9 });
