@@ -12,7 +12,7 @@ import {
   type Rng,
 } from "@netmarl/envs";
 import { z } from "zod";
-import { ppoAgentConfigSchema } from "../ppo/ppo-agent.js";
+import { type PpoAgentConfig, ppoAgentConfigSchema } from "../ppo/ppo-agent.js";
 
 /** The three variants compared by the paper. */
 export const DIALS_VARIANTS = ["dials", "untrained-dials", "global"] as const;
@@ -74,12 +74,14 @@ export interface DomainSettings {
   epochs: number;
   batchSize: number;
   rolloutSteps: number;
+  recurrentPolicy: boolean;
 }
 
 /**
  * Traffic: FNN, hidden 128, lr 1e-4, 100 epochs, batch 120 (`configs/traffic/DIALS.yaml` lines
  * 37–44), rollouts of 16 (line 7). Warehouse: GRU over whole episodes, hidden 64, lr 1e-3, 10 epochs,
- * batch 32 (`configs/warehouse/DIALS.yaml` lines 38–45), rollouts of 8 (line 7).
+ * batch 32 (`configs/warehouse/DIALS.yaml` lines 38–45), rollouts of 8 (line 7), `GRUPolicy` (line 24)
+ * where traffic uses `FNNPolicy` (`configs/traffic/DIALS.yaml` line 23).
  */
 const DOMAINS: Record<string, DomainSettings> = {
   "dials/traffic": {
@@ -89,6 +91,7 @@ const DOMAINS: Record<string, DomainSettings> = {
     epochs: 100,
     batchSize: 120,
     rolloutSteps: 16,
+    recurrentPolicy: false,
   },
   "dials/warehouse": {
     recurrentPredictor: true,
@@ -97,6 +100,7 @@ const DOMAINS: Record<string, DomainSettings> = {
     epochs: 10,
     batchSize: 32,
     rolloutSteps: 8,
+    recurrentPolicy: true,
   },
 };
 
@@ -125,7 +129,18 @@ export function resolveDomainSettings(environment: DialsEnvironment, config: Dia
     epochs: config.influence.epochs ?? base.epochs,
     batchSize: config.influence.batchSize ?? base.batchSize,
     rolloutSteps: config.ppo.rolloutSteps ?? base.rolloutSteps,
+    recurrentPolicy: config.ppo.recurrent ?? base.recurrentPolicy,
   };
+}
+
+/** Every agent's PPO config: the config's fields over the domain's rollout length and policy kind. */
+export function resolvePpoConfig(environment: DialsEnvironment, config: DialsConfig): PpoAgentConfig {
+  const settings = resolveDomainSettings(environment, config);
+  return ppoAgentConfigSchema.parse({
+    ...config.ppo,
+    rolloutSteps: settings.rolloutSteps,
+    recurrent: settings.recurrentPolicy,
+  });
 }
 
 /** Builds the global simulator; refuses an environment without a {@link LocalView}. */

@@ -12,6 +12,12 @@ import type { PpoAgent } from "../ppo/ppo-agent.js";
 export interface ActingPolicy {
   /** An action for one agent's observation; uniforms from `rng`. */
   act(observation: Float32Array, rng: Rng): number;
+  /** Zeroes a recurrent policy's memory at an episode start. */
+  resetMemory?(): void;
+}
+
+function resetMemories(agents: readonly ActingPolicy[]): void {
+  for (const agent of agents) agent.resetMemory?.();
 }
 
 function episodeOver(terminated: Uint8Array, truncated: Uint8Array): boolean {
@@ -65,6 +71,7 @@ export function collectInfluenceData(
   const obsDim = env.spec.obsDim;
   for (let episode = 0; episode < numEpisodes; episode++) {
     let observations = env.reset(rng.nextSeed()).obs;
+    resetMemories(agents);
     for (let t = 0; t < episodeLength; t++) {
       const row = episode * episodeLength + t;
       for (let i = 0; i < n; i++)
@@ -103,6 +110,7 @@ export function evaluateInGlobal(
   let taken = 0;
   while (taken < steps) {
     let observations = env.reset(rng.nextSeed()).obs;
+    resetMemories(agents);
     for (;;) {
       actAll(agents, observations, env.spec.obsDim, rng, actions);
       const result = env.step(actions);
@@ -135,6 +143,7 @@ export function trainInGlobal(
   let simulatorMs = 0;
   let episodeReturn = 0;
   observations.set(env.reset(rng.nextSeed()).obs);
+  resetMemories(agents);
   let taken = 0;
   const rolloutSteps = agents[0].config.rolloutSteps;
   while (taken < steps) {

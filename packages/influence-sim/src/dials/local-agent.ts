@@ -23,12 +23,13 @@ import {
   type InfluenceTrainingReport,
   trainInfluencePredictor,
 } from "../influence/train-influence-predictor.js";
-import { PpoAgent, type PpoAgentState, ppoAgentConfigSchema } from "../ppo/ppo-agent.js";
+import { PpoAgent, type PpoAgentState } from "../ppo/ppo-agent.js";
 import {
   createDialsEnvironment,
   type DialsConfig,
   type DialsEnvironment,
   resolveDomainSettings,
+  resolvePpoConfig,
 } from "./dials-config.js";
 
 /** What a worker returns after local training, and what a checkpoint stores per agent. */
@@ -99,8 +100,12 @@ export class LocalAgent {
     if (spec.actionSpace.kind !== "discrete") {
       throw new TypeError(`DIALS: ${spec.id} has a ${spec.actionSpace.kind} action space; expected discrete`);
     }
-    const ppoConfig = ppoAgentConfigSchema.parse({ ...config.ppo, rolloutSteps: settings.rolloutSteps });
-    this.ppo = new PpoAgent(spec.obsDim, spec.actionSpace.n, ppoConfig, rng.fork("ppo"));
+    this.ppo = new PpoAgent(
+      spec.obsDim,
+      spec.actionSpace.n,
+      resolvePpoConfig(environment, config),
+      rng.fork("ppo"),
+    );
     this.samplingRng = rng.fork("influence-sampling");
     this.influenceTrainingRng = rng.fork("influence-training");
     this.simulatorSeedRng = rng.fork("local-simulator-seeds");
@@ -129,6 +134,7 @@ export class LocalAgent {
     const { numValues } = this.simulator.influenceSpec;
     this.observation.set(this.simulator.reset(this.simulatorSeedRng.nextSeed()).obs);
     this.predictor.resetState();
+    this.ppo.resetMemory();
     let episodeReturn = 0;
     let taken = 0;
     while (taken < steps) {

@@ -68,7 +68,7 @@ describe("runDials", () => {
     expect(global.iterations[0].simulatorSeconds).toBeGreaterThan(0);
   }, 60_000);
 
-  it("warehouse: GRU AIPs over whole episodes, feed-forward policies, rollouts of 8", async () => {
+  it("warehouse: GRU AIPs over whole episodes, GRU policies, rollouts of 8", async () => {
     const summary = await runDials({
       environment: { id: "dials/warehouse", options: { maxSteps: 25 } },
       config: { ...config, datasetSteps: 250, evalSteps: 25 },
@@ -112,11 +112,14 @@ describe("runDials", () => {
       executor,
       checkpointPath: path,
       onIteration: () => {
-        // after the first checkpoint, kill worker 1 (agents 1 and 3) as the next iteration starts
+        // after the first checkpoint, kill worker 1 (agents 1 and 3) as the next iteration (which
+        // retrains the AIPs at step 64) starts
         if (++iterations === 1) setTimeout(() => void executor.terminateWorker(1), 0);
       },
     });
-    await expect(run).rejects.toThrow(/agents 1, 3 failed during local-training: the worker thread exited/);
+    await expect(run).rejects.toThrow(
+      /agents 1, 3 failed during influence-training: the worker thread exited/,
+    );
     const resumed = await runDials({ environment, config, seed: 5, checkpointPath: path, resume: true });
     const straight = await runDials({ environment, config, seed: 5 });
     expect(numbers(resumed)).toEqual(numbers(straight));
@@ -134,7 +137,7 @@ describe("runDials", () => {
     );
     expect(() => requireLocalView(new Aloha())).toThrow(/does not implement LocalView/);
     await expect(runDials({ environment, config: { ...config, evalEvery: 100 }, seed: 1 })).rejects.toThrow(
-      /totalSteps = 128; expected a multiple of trainSteps = 100/,
+      /evalEvery = 100; expected a multiple of trainSteps = 64/,
     );
     await expect(
       runDials({ environment, config: { ...config, variant: "dial" } as never, seed: 1 }),

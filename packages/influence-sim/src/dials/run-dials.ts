@@ -27,14 +27,14 @@ import { readStateFile, writeStateFile } from "@netmarl/trainers";
 import { AgentPhaseError, type DialsExecutor, type DialsPhase } from "../executor/dials-executor.js";
 import { InlineExecutor } from "../executor/inline-executor.js";
 import { WorkerExecutor } from "../executor/worker-executor.js";
-import { PpoAgent, type PpoAgentState, ppoAgentConfigSchema } from "../ppo/ppo-agent.js";
+import { PpoAgent, type PpoAgentState } from "../ppo/ppo-agent.js";
 import {
   createDialsEnvironment,
   type DialsConfig,
   type DialsConfigInput,
   type DialsEnvironment,
   dialsConfigSchema,
-  resolveDomainSettings,
+  resolvePpoConfig,
   resolveTrainSteps,
 } from "./dials-config.js";
 import { collectInfluenceData, evaluateInGlobal, trainInGlobal } from "./global-simulation.js";
@@ -133,8 +133,7 @@ export async function runDials(options: DialsRunOptions): Promise<DialsSummary> 
   const env = createDialsEnvironment(options.environment, root.fork("global-env"));
   const n = env.spec.numAgents;
   const trainSteps = resolveTrainSteps(config, n);
-  const settings = resolveDomainSettings(options.environment, config);
-  const ppoConfig = ppoAgentConfigSchema.parse({ ...config.ppo, rolloutSteps: settings.rolloutSteps });
+  const ppoConfig = resolvePpoConfig(options.environment, config);
   if (env.spec.actionSpace.kind !== "discrete")
     throw new TypeError("DIALS: expected a discrete action space");
   const numActions = env.spec.actionSpace.n;

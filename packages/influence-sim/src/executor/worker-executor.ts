@@ -52,7 +52,8 @@ class WorkerHandle {
   readonly agents: number[];
   private nextId = 0;
   private readonly pending = new Map<number, Pending>();
-  private failure: Error | undefined;
+  /** Why the thread is gone, once it is. */
+  private failure: string | undefined;
 
   constructor(agents: number[]) {
     const entry = workerEntry();
@@ -70,7 +71,8 @@ class WorkerHandle {
   }
 
   call<T>(request: WorkerRequest, phase: DialsPhase | "start", transfer: ArrayBuffer[] = []): Promise<T> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.failure !== undefined)
+      return Promise.reject(new AgentPhaseError(this.agents, phase, this.failure));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, phase });
@@ -83,7 +85,7 @@ class WorkerHandle {
       this.pending.delete(id);
       pending.reject(new AgentPhaseError(this.agents, pending.phase, detail));
     }
-    this.failure ??= new AgentPhaseError(this.agents, "start", detail);
+    this.failure ??= detail;
   }
 }
 

@@ -22,12 +22,14 @@
  * time limit) stop the bootstrap, as the original's `done` does. Actions are sampled from the
  * categorical, also at evaluation (spec §4.4).
  *
- * Recurrent (GRU) policies, used by DIALS for the warehouse, are not implemented here: the
- * warehouse runs this feed-forward policy (a stated deviation).
+ * `recurrent` (DIALS's `GRUPolicy`, the warehouse default): GRU(obs, 256) → Linear(256, 128)-ReLU;
+ * the hidden state is stored with every transition and zeroed after an episode ends; updates shuffle
+ * chunks of `sequenceLength` = 8 (`configs/warehouse/DIALS.yaml` line 19) and re-run each from its
+ * stored hidden state, resetting it inside a chunk where an episode ended (spec §4.4, §6).
  */
 import type { Rng, RngState } from "@netmarl/envs";
 import { Rng as RngClass } from "@netmarl/envs";
-import { Dense, Module, type NamedWeight } from "@netmarl/graph-nn";
+import { Dense, GRUCell, Module, type NamedWeight } from "@netmarl/graph-nn";
 import { Adam, type AdamState } from "@netmarl/trainers";
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
@@ -56,6 +58,10 @@ export const ppoAgentConfigSchema = z
     gaeLambda: z.number().min(0).max(1).default(0.95),
     /** Steps between bootstraps (`rollout_steps`: 16 traffic, 8 warehouse). */
     rolloutSteps: z.number().int().positive().default(16),
+    /** GRU trunk (DIALS's `GRUPolicy`, the warehouse) instead of the first ReLU layer (`FNNPolicy`). */
+    recurrent: z.boolean().default(false),
+    /** Length of the chunks a recurrent policy is trained on (`seq_len`: 8 warehouse). */
+    sequenceLength: z.number().int().positive().default(8),
     /** Transitions per update (`memory_size`). */
     memorySize: z.number().int().positive().default(128),
     /** Passes over the memory per update (`num_epoch`). */
@@ -67,26 +73,40 @@ export const ppoAgentConfigSchema = z
 
 export type PpoAgentConfig = z.output<typeof ppoAgentConfigSchema>;
 
-/** Actor and critic on a shared two-layer ReLU trunk. */
+/**
+ * Actor and critic on a shared trunk: Linear-ReLU → Linear-ReLU (`FNNPolicy`), or GRU →
+ * Linear-ReLU (`GRUPolicy`, hidden state reset by the done mask).
+ */
 export class PpoNetwork extends Module {
-  private readonly layers: Dense[];
+  private readonly first: Dense | GRUCell;
+  private readonly second: Dense;
   private readonly actor: Dense;
   private readonly critic: Dense;
   readonly numActions: number;
+  readonly recurrent: boolean;
+  readonly memorySize: number;
 
-  constructor(obsDim: number, numActions: number, hiddenSizes: readonly [number, number], rng: Rng) {
+  constructor(
+    obsDim: number,
+    numActions: number,
+    hiddenSizes: readonly [number, number],
+    recurrent: boolean,
+    rng: Rng,
+  ) {
     super();
     this.numActions = numActions;
-    this.layers = [
-      this.addChild(
-        "trunk.0",
-        new Dense({ inputSize: obsDim, outputSize: hiddenSizes[0], activation: "relu" }, rng.fork(0)),
-      ),
-      this.addChild(
-        "trunk.1",
-        new Dense({ inputSize: hiddenSizes[0], outputSize: hiddenSizes[1], activation: "relu" }, rng.fork(1)),
-      ),
-    ];
+    this.recurrent = recurrent;
+    this.memorySize = recurrent ? hiddenSizes[0] : 0;
+    this.first = this.addChild(
+      "trunk.0",
+      recurrent
+        ? new GRUCell({ inputSize: obsDim, hiddenSize: hiddenSizes[0] }, rng.fork(0))
+        : new Dense({ inputSize: obsDim, outputSize: hiddenSizes[0], activation: "relu" }, rng.fork(0)),
+    );
+    this.second = this.addChild(
+      "trunk.1",
+      new Dense({ inputSize: hiddenSizes[0], outputSize: hiddenSizes[1], activation: "relu" }, rng.fork(1)),
+    );
     this.actor = this.addChild(
       "actor",
       new Dense({ inputSize: hiddenSizes[1], outputSize: numActions }, rng.fork(2)),
@@ -97,14 +117,50 @@ export class PpoNetwork extends Module {
     );
   }
 
-  /** observations [rows, obs] → logits [rows, |A|] and values [rows]. */
+  private heads(features: tf.Tensor2D): { logits: tf.Tensor2D; values: tf.Tensor1D } {
+    const trunk = this.second.apply(features);
+    return {
+      logits: this.actor.apply(trunk),
+      values: tf.reshape(this.critic.apply(trunk), [-1]) as tf.Tensor1D,
+    };
+  }
+
+  /** Feed-forward: observations [rows, obs] → logits [rows, |A|] and values [rows]. */
   apply(observations: tf.Tensor2D): { logits: tf.Tensor2D; values: tf.Tensor1D } {
+    if (this.first instanceof GRUCell) throw new Error("PpoNetwork.apply: recurrent network; use step()");
+    const first = this.first;
+    return tf.tidy(() => this.heads(first.apply(observations)));
+  }
+
+  /** Recurrent, one step: observations [B, obs] and hidden [B, H] → heads and the next hidden state. */
+  step(
+    observations: tf.Tensor2D,
+    hidden: tf.Tensor2D,
+  ): { logits: tf.Tensor2D; values: tf.Tensor1D; hidden: tf.Tensor2D } {
+    if (!(this.first instanceof GRUCell))
+      throw new Error("PpoNetwork.step: feed-forward network; use apply()");
+    const gru = this.first;
     return tf.tidy(() => {
-      const features = this.layers.reduce((h, layer) => layer.apply(h), observations);
-      return {
-        logits: this.actor.apply(features),
-        values: tf.reshape(this.critic.apply(features), [-1]) as tf.Tensor1D,
-      };
+      const next = gru.step(observations, hidden);
+      return { ...this.heads(next), hidden: next };
+    });
+  }
+
+  /**
+   * Recurrent, chunks: observations [T, B, obs] from hidden states h0 [B, H], `resets` [T, B] (1 =
+   * an episode ended before step t) → logits [T × B, |A|] and values [T × B], time-major.
+   */
+  applySequence(
+    observations: tf.Tensor3D,
+    h0: tf.Tensor2D,
+    resets: tf.Tensor2D,
+  ): { logits: tf.Tensor2D; values: tf.Tensor1D } {
+    if (!(this.first instanceof GRUCell)) throw new Error("PpoNetwork.applySequence: feed-forward network");
+    const gru = this.first;
+    return tf.tidy(() => {
+      const [time, batch] = observations.shape;
+      const { outputs } = gru.unroll(observations, h0, resets);
+      return this.heads(tf.reshape(outputs, [time * batch, this.memorySize]));
     });
   }
 }
@@ -125,6 +181,8 @@ export interface PpoAgentState {
   logProbs: Float32Array;
   advantages: Float32Array;
   returns: Float32Array;
+  hiddenStates: Float32Array;
+  hidden: Float32Array;
   rng: RngState;
 }
 
@@ -157,11 +215,21 @@ export class PpoAgent {
   private lastValue = 0;
   private lastLogProb = 0;
   private readonly probabilities: Float32Array;
+  /** Recurrent policies: the hidden state now, before the last act, and at every stored step. */
+  private readonly hidden: Float32Array;
+  private readonly lastHidden: Float32Array;
+  private readonly hiddenStates: Float32Array;
 
   constructor(obsDim: number, numActions: number, config: PpoAgentConfig, rng: Rng) {
     if (config.memorySize % config.rolloutSteps !== 0) {
       throw new RangeError(
         `PpoAgent: memorySize = ${config.memorySize} is not a multiple of rolloutSteps = ${config.rolloutSteps}`,
+      );
+    }
+    const chunk = config.recurrent ? config.sequenceLength : 1;
+    if (config.memorySize % chunk !== 0 || config.batchSize % chunk !== 0) {
+      throw new RangeError(
+        `PpoAgent: memorySize = ${config.memorySize} and batchSize = ${config.batchSize} must be multiples of sequenceLength = ${chunk}`,
       );
     }
     if (config.batchSize > config.memorySize) {
@@ -171,7 +239,13 @@ export class PpoAgent {
     }
     this.obsDim = obsDim;
     this.config = config;
-    this.network = new PpoNetwork(obsDim, numActions, config.hiddenSizes, rng.fork("network"));
+    this.network = new PpoNetwork(
+      obsDim,
+      numActions,
+      config.hiddenSizes,
+      config.recurrent,
+      rng.fork("network"),
+    );
     this.optimizer = new Adam(this.network.trainableVariables(), { learningRate: config.learningRate });
     this.rng = rng.fork("ppo");
     const m = config.memorySize;
@@ -184,6 +258,41 @@ export class PpoAgent {
     this.advantages = new Float32Array(m);
     this.returns = new Float32Array(m);
     this.probabilities = new Float32Array(numActions);
+    const memory = this.network.memorySize;
+    this.hidden = new Float32Array(memory);
+    this.lastHidden = new Float32Array(memory);
+    this.hiddenStates = new Float32Array(m * memory);
+  }
+
+  /** Zeroes a recurrent policy's hidden state (every episode start; `reset_hidden_memory`). */
+  resetMemory(): void {
+    this.hidden.fill(0);
+  }
+
+  /** Logits and value for one observation; a recurrent policy advances its hidden state when `advance`. */
+  private forward(observation: Float32Array, advance: boolean): Float32Array {
+    const x = () => tf.tensor2d(observation.subarray(0, this.obsDim), [1, this.obsDim]);
+    if (!this.network.recurrent) {
+      const output = tf.tidy(() => {
+        const { logits, values } = this.network.apply(x());
+        return tf.concat([tf.reshape(logits, [-1]), values]);
+      });
+      const data = output.dataSync() as Float32Array;
+      output.dispose();
+      return data;
+    }
+    const memory = this.network.memorySize;
+    const output = tf.tidy(() => {
+      const step = this.network.step(x(), tf.tensor2d(this.hidden, [1, memory]));
+      return tf.concat([tf.reshape(step.logits, [-1]), step.values, tf.reshape(step.hidden, [-1])]);
+    });
+    const data = output.dataSync() as Float32Array;
+    output.dispose();
+    if (advance) {
+      this.lastHidden.set(this.hidden);
+      this.hidden.set(data.subarray(this.network.numActions + 1));
+    }
+    return data;
   }
 
   /**
@@ -192,12 +301,7 @@ export class PpoAgent {
    */
   act(observation: Float32Array, rng: Rng = this.rng): number {
     const numActions = this.network.numActions;
-    const output = tf.tidy(() => {
-      const { logits, values } = this.network.apply(tf.tensor2d(observation, [1, this.obsDim]));
-      return tf.concat([tf.reshape(logits, [-1]), values]);
-    });
-    const data = output.dataSync();
-    output.dispose();
+    const data = this.forward(observation, true);
     let max = Number.NEGATIVE_INFINITY;
     for (let a = 0; a < numActions; a++) max = Math.max(max, data[a]);
     let sum = 0;
@@ -231,6 +335,9 @@ export class PpoAgent {
     this.dones[i] = done ? 1 : 0;
     this.values[i] = this.lastValue;
     this.logProbs[i] = this.lastLogProb;
+    const memory = this.network.memorySize;
+    this.hiddenStates.set(this.lastHidden, i * memory);
+    if (done) this.resetMemory();
     this.steps++;
   }
 
@@ -239,12 +346,7 @@ export class PpoAgent {
    * is full. Returns the update's metrics, or undefined.
    */
   endRollout(nextObservation: Float32Array): PpoUpdateMetrics | undefined {
-    const bootstrap = tf.tidy(
-      () =>
-        this.network.apply(tf.tensor2d(nextObservation.subarray(0, this.obsDim), [1, this.obsDim])).values,
-    );
-    let nextValue = bootstrap.dataSync()[0];
-    bootstrap.dispose();
+    let nextValue = this.forward(nextObservation, false)[this.network.numActions];
     const { discount, gaeLambda } = this.config;
     let gae = 0;
     for (let t = this.size - 1; t >= this.segmentStart; t--) {
@@ -273,7 +375,15 @@ export class PpoAgent {
     const { memorySize, batchSize, epochs, entropyCoefficient, valueCoefficient } = this.config;
     const clip = this.scheduled(this.config.clipRange, this.config.finalClipRange);
     this.optimizer.learningRate = this.scheduled(this.config.learningRate, this.config.finalLearningRate);
-    const order = Int32Array.from({ length: memorySize }, (_, i) => i);
+    // Transitions are shuffled in chunks (of 1, or of `sequenceLength` for a GRU, which re-runs each
+    // chunk from the hidden state stored at its start); minibatch rows are time-major within chunks.
+    const chunk = this.network.recurrent ? this.config.sequenceLength : 1;
+    const chunksPerBatch = batchSize / chunk;
+    const memory = this.network.memorySize;
+    const order = Int32Array.from({ length: memorySize / chunk }, (_, i) => i * chunk);
+    const rows = new Int32Array(batchSize);
+    const batchHidden = new Float32Array(chunksPerBatch * memory);
+    const batchResets = new Float32Array(batchSize);
     const batchObs = new Float32Array(batchSize * this.obsDim);
     const batchActions = new Int32Array(batchSize);
     const batchAdvantages = new Float32Array(batchSize);
@@ -284,16 +394,24 @@ export class PpoAgent {
     const totals = { policyLoss: 0, valueLoss: 0, entropy: 0 };
     let count = 0;
     for (let epoch = 0; epoch < epochs; epoch++) {
-      for (let i = memorySize - 1; i > 0; i--) {
+      for (let i = order.length - 1; i > 0; i--) {
         const j = this.rng.int(i + 1);
         const swap = order[i];
         order[i] = order[j];
         order[j] = swap;
       }
-      for (let start = 0; start + batchSize <= memorySize; start += batchSize) {
+      for (let start = 0; start + chunksPerBatch <= order.length; start += chunksPerBatch) {
+        for (let c = 0; c < chunksPerBatch; c++) {
+          const first = order[start + c];
+          batchHidden.set(this.hiddenStates.subarray(first * memory, (first + 1) * memory), c * memory);
+          for (let k = 0; k < chunk; k++) {
+            rows[k * chunksPerBatch + c] = first + k;
+            batchResets[k * chunksPerBatch + c] = k > 0 && this.dones[first + k - 1] === 1 ? 1 : 0;
+          }
+        }
         let mean = 0;
         for (let b = 0; b < batchSize; b++) {
-          const t = order[start + b];
+          const t = rows[b];
           batchObs.set(this.observations.subarray(t * this.obsDim, (t + 1) * this.obsDim), b * this.obsDim);
           batchActions[b] = this.actions[t];
           batchAdvantages[b] = this.advantages[t];
@@ -310,14 +428,23 @@ export class PpoAgent {
         for (let b = 0; b < batchSize; b++) oneHot[b * this.network.numActions + batchActions[b]] = 1;
         const terms: tf.Scalar[] = [];
         tf.tidy(() => {
-          const observations = tf.tensor2d(batchObs, [batchSize, this.obsDim]);
+          const observations = this.network.recurrent
+            ? tf.tensor3d(batchObs, [chunk, chunksPerBatch, this.obsDim])
+            : tf.tensor2d(batchObs, [batchSize, this.obsDim]);
+          const h0 = this.network.recurrent ? tf.tensor2d(batchHidden, [chunksPerBatch, memory]) : undefined;
+          const resets = this.network.recurrent
+            ? tf.tensor2d(batchResets, [chunk, chunksPerBatch])
+            : undefined;
           const actionMask = tf.tensor2d(oneHot, [batchSize, this.network.numActions]);
           const advantages = tf.tensor1d(batchAdvantages);
           const returns = tf.tensor1d(batchReturns);
           const oldValues = tf.tensor1d(batchValues);
           const oldLogProbs = tf.tensor1d(batchLogProbs);
           this.optimizer.minimize(() => {
-            const { logits, values } = this.network.apply(observations);
+            const { logits, values } =
+              h0 === undefined || resets === undefined
+                ? this.network.apply(observations as tf.Tensor2D)
+                : this.network.applySequence(observations as tf.Tensor3D, h0, resets);
             const logProbsAll = tf.logSoftmax(logits);
             const logProbs = tf.sum(tf.mul(logProbsAll, actionMask), 1);
             const ratio = tf.exp(tf.sub(logProbs, oldLogProbs));
@@ -376,6 +503,8 @@ export class PpoAgent {
       logProbs: this.logProbs.slice(),
       advantages: this.advantages.slice(),
       returns: this.returns.slice(),
+      hiddenStates: this.hiddenStates.slice(),
+      hidden: this.hidden.slice(),
       rng: this.rng.getState(),
     };
   }
@@ -395,6 +524,8 @@ export class PpoAgent {
     this.logProbs.set(state.logProbs);
     this.advantages.set(state.advantages);
     this.returns.set(state.returns);
+    this.hiddenStates.set(state.hiddenStates);
+    this.hidden.set(state.hidden);
     this.rng = RngClass.fromState(state.rng);
   }
 
