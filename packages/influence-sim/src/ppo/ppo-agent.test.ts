@@ -81,8 +81,8 @@ describe("PpoAgent", () => {
     const start = play(64);
     play(384);
     const end = play(64);
-    console.log("memory task", start, end);
-    expect(end).toBeGreaterThan(0.8);
+    // measured: 0.59 of the first 64 episodes paid, 0.98 of 64 after 512 (64 updates)
+    expect(end).toBeGreaterThan(Math.max(0.8, start));
     agent.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
