@@ -14,7 +14,14 @@
  * Every random draw comes from streams forked from the agent's own Rng, so an agent computes the
  * same numbers whichever worker owns it.
  */
-import { createRng, type LocalSimulator, Rng, type RngState } from "@netmarl/envs";
+import {
+  createRng,
+  type LocalSimulator,
+  type LocalView,
+  type MultiAgentEnv,
+  Rng,
+  type RngState,
+} from "@netmarl/envs";
 import type { NamedWeight } from "@netmarl/graph-nn";
 import { Adam, type AdamState } from "@netmarl/trainers";
 import type { InfluenceDataset } from "../influence/influence-dataset.js";
@@ -75,10 +82,19 @@ export class LocalAgent {
   private readonly action = new Int32Array(1);
   private readonly observation: Float32Array;
 
-  constructor(environment: DialsEnvironment, agent: number, config: DialsConfig, seed: number) {
+  /**
+   * `env` is the global environment the agent's region is cut from (only its LocalView is used;
+   * a group of agents shares one); built from `environment` when not given.
+   */
+  constructor(
+    environment: DialsEnvironment,
+    agent: number,
+    config: DialsConfig,
+    seed: number,
+    env: MultiAgentEnv & LocalView = createDialsEnvironment(environment, createRng(seed).fork("global-env")),
+  ) {
     const rng = agentRng(seed, agent);
     const settings = resolveDomainSettings(environment, config);
-    const env = createDialsEnvironment(environment, rng.fork("global-env"));
     this.agent = agent;
     this.simulator = env.createLocalSimulator(agent, rng.fork("local-simulator"));
     const influence = this.simulator.influenceSpec;

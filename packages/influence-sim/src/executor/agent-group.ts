@@ -1,3 +1,5 @@
+import { createRng } from "@netmarl/envs";
+import { createDialsEnvironment } from "../dials/dials-config.js";
 import { LocalAgent } from "../dials/local-agent.js";
 import type { InfluenceDataset } from "../influence/influence-dataset.js";
 import {
@@ -16,9 +18,11 @@ export class AgentGroup {
   private readonly agents: LocalAgent[] = [];
 
   constructor(setup: ExecutorSetup, agentIndices: readonly number[]) {
+    // one global environment per group: the agents only cut their regions from it
+    const env = createDialsEnvironment(setup.environment, createRng(setup.seed).fork("global-env"));
     for (const index of agentIndices) {
       this.guard(index, "start", () => {
-        const agent = new LocalAgent(setup.environment, index, setup.config, setup.seed);
+        const agent = new LocalAgent(setup.environment, index, setup.config, setup.seed, env);
         const state = setup.agentStates?.[index];
         if (state !== undefined) agent.load(state);
         this.agents.push(agent);
