@@ -396,7 +396,8 @@ const dialsFull: SuiteInput = {
     "DIALS runtime figure and return bars (spec §4.6): traffic GS 261 h vs DIALS 5.9 h at 100 agents, warehouse 468 h vs 6.7 h; DIALS ≥ GS > untrained-DIALS in return.",
   // The paper's F: 1M traffic, 4M warehouse (plots/*.ipynb cell 4); E = eval_freq (configs/default.yaml
   // line 24: 1e4 traffic; configs/warehouse/DIALS.yaml line 34: 5e3); eval_steps 1e3 / 1e4
-  // (DIALS.yaml line 33). Two worker threads per run.
+  // (DIALS.yaml line 33). Two worker threads per run: start it with `--workers 1` on a 2-core
+  // machine so runs do not compete for the cores. Warehouse agents use GRU policies (GRUPolicy).
   experiments: [4, 25, 49, 100].flatMap((agents) => [
     ...dialsExperiments({
       domain: "traffic",
@@ -418,7 +419,6 @@ const dialsFull: SuiteInput = {
     }),
   ]),
   pending: [
-    "GRU policies for the warehouse (DIALS's GRUPolicy, 256 → 128, sequences of 8): influence-sim runs its feed-forward PPO there",
     "the report's runtime table (seconds per 100K agent steps per phase) is computed by hand from summary.json's dials.iterations; see docs/benchmarks.md",
   ],
 };
