@@ -18,6 +18,7 @@ import { readDataFile, readObjectOption } from "./commands/read-object-option.js
 import { runBnDagTabular } from "./commands/run-bn-dag-tabular.js";
 import { runCityFlow, runCityFlowGrid } from "./commands/run-cityflow.js";
 import { summariseBnDagSuite } from "./commands/summarise-bn-dag-suite.js";
+import { summariseDialsSuite } from "./commands/summarise-dials-suite.js";
 import { trainOnce } from "./commands/train-once.js";
 import { runSuite, type SuiteManifest } from "./execution/run-suite.js";
 import { formatReturn } from "./progress/format-return.js";
@@ -656,6 +657,17 @@ program
   .argument("<results-dir>", "a suite folder, e.g. results/bn-dag-lite")
   .action((directory: string) => {
     const { file } = summariseBnDagSuite(resolve(directory));
+    process.stdout.write(`${readFileSync(file, "utf8")}${file}\n`);
+  });
+
+program
+  .command("dials-summary")
+  .description(
+    "Final returns and per-phase runtimes (seconds per 100K steps) of a DIALS suite, beside the paper's",
+  )
+  .argument("<results-dir>", "a suite folder, e.g. results/dials-lite")
+  .action((directory: string) => {
+    const { file } = summariseDialsSuite(resolve(directory));
     process.stdout.write(`${readFileSync(file, "utf8")}${file}\n`);
   });
 
