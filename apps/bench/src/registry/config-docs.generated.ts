@@ -209,7 +209,7 @@ export const CONFIG_DOCS: Record<string, Record<string, string>> = {
       ppo: "PPO settings of every agent (one network each); unset fields take DIALS' values.",
       workers: "Worker threads for AIP and local training (`dials` variants; 0 = in-process).",
     },
-  "hiddenSizes,learningRate,finalLearningRate,clipRange,finalClipRange,scheduleSteps,entropyCoefficient,valueCoefficient,discount,gaeLambda,rolloutSteps,memorySize,epochs,batchSize":
+  "hiddenSizes,learningRate,finalLearningRate,clipRange,finalClipRange,scheduleSteps,entropyCoefficient,valueCoefficient,discount,gaeLambda,rolloutSteps,recurrent,sequenceLength,memorySize,epochs,batchSize":
     {
       hiddenSizes: "Trunk widths (`hidden_size`, `hidden_size_2`).",
       learningRate: "Adam step size at the start of the schedule (`learning_rate`).",
@@ -222,6 +222,9 @@ export const CONFIG_DOCS: Record<string, Record<string, string>> = {
       discount: "Discount γ (`gamma`).",
       gaeLambda: "GAE λ (`lambda`).",
       rolloutSteps: "Steps between bootstraps (`rollout_steps`: 16 traffic, 8 warehouse).",
+      recurrent:
+        "GRU trunk (DIALS's `GRUPolicy`, the warehouse) instead of the first ReLU layer (`FNNPolicy`).",
+      sequenceLength: "Length of the chunks a recurrent policy is trained on (`seq_len`: 8 warehouse).",
       memorySize: "Transitions per update (`memory_size`).",
       epochs: "Passes over the memory per update (`num_epoch`).",
       batchSize: "Transitions per minibatch (`batch_size`).",
