@@ -24,6 +24,7 @@ const LIBRARIES = [
   "policies-bn-dag",
   "policies-ip",
   "policies-ltos",
+  "influence-sim",
 ] as const;
 const scratch = mkdtempSync(join(tmpdir(), "netmarl-pack-"));
 const project = join(scratch, "consumer");

@@ -10,6 +10,7 @@ import { describeConfig } from "./commands/describe-config.js";
 import { evaluateSavedPolicy } from "./commands/evaluate-saved-policy.js";
 import { fetchDatasets } from "./commands/fetch-data.js";
 import { collectMachineInfo } from "./commands/machine-info.js";
+import { measureDialsSpeed } from "./commands/measure-dials-speed.js";
 import { measureEnvSpeed } from "./commands/measure-env-speed.js";
 import { measureNnSpeed } from "./commands/measure-nn-speed.js";
 import { measureTrainSpeed } from "./commands/measure-train-speed.js";
@@ -18,6 +19,7 @@ import { runBnDagTabular } from "./commands/run-bn-dag-tabular.js";
 import { runCityFlow, runCityFlowGrid } from "./commands/run-cityflow.js";
 import { LTOS_TRAFFIC_MAPS, type LtosTrafficVariant, runLtosTraffic } from "./commands/run-ltos-traffic.js";
 import { summariseBnDagSuite } from "./commands/summarise-bn-dag-suite.js";
+import { summariseDialsSuite } from "./commands/summarise-dials-suite.js";
 import { trainOnce } from "./commands/train-once.js";
 import { runSuite, type SuiteManifest } from "./execution/run-suite.js";
 import { formatReturn } from "./progress/format-return.js";
@@ -357,6 +359,40 @@ program
   );
 
 program
+  .command("dials-speed")
+  .description("Wall time of one DIALS iteration on the traffic grid per worker count, and the GS baseline's")
+  .option("--side <n>", "intersections per grid side (5 = 25 agents)", positiveInteger("--side"), 5)
+  .option("--steps <n>", "steps per agent in the iteration", positiveInteger("--steps"), 1_000)
+  .option("--workers <list>", "comma-separated worker counts (0 = in-process)", "1,2")
+  .option("--backend <name>", "TensorFlow.js backend")
+  .option("--json", "print JSON")
+  .action(
+    async (options: { side: number; steps: number; workers: string; backend?: string; json?: boolean }) => {
+      await initBackend(options.backend as BackendName | undefined, { log: false });
+      const workers = options.workers.split(",").map((value) => {
+        const count = Number(value);
+        if (!Number.isInteger(count) || count < 0) {
+          throw new InvalidArgumentError(`--workers: "${value}" is not an integer >= 0`);
+        }
+        return count;
+      });
+      const rows = await measureDialsSpeed({ side: options.side, steps: options.steps, workers, seed: 0 });
+      print(rows, options.json === true, () =>
+        rows
+          .map(
+            (r) =>
+              `${r.variant.padEnd(6)} ${String(r.workers).padStart(2)} workers, ${r.agents} agents × ${r.steps} steps: ` +
+              Object.entries(r.seconds)
+                .map(([phase, seconds]) => `${phase} ${seconds.toFixed(1)} s`)
+                .join(", ") +
+              `; training ${r.trainingSecondsPer100kAgentSteps.toFixed(1)} s / 100K agent steps; simulator ${(r.simulatorSecondsPerAgentStep * 1e6).toFixed(1)} µs / agent step (load ${r.loadAverage.toFixed(2)} per core)`,
+          )
+          .join("\n"),
+      );
+    },
+  );
+
+program
   .command("cityflow")
   .description(
     "Run NetMARL's CityFlow engine on a CityFlow config.json (or a generated RxC grid) in fixed-time mode",
@@ -683,6 +719,17 @@ program
   .argument("<results-dir>", "a suite folder, e.g. results/bn-dag-lite")
   .action((directory: string) => {
     const { file } = summariseBnDagSuite(resolve(directory));
+    process.stdout.write(`${readFileSync(file, "utf8")}${file}\n`);
+  });
+
+program
+  .command("dials-summary")
+  .description(
+    "Final returns and per-phase runtimes (seconds per 100K steps) of a DIALS suite, beside the paper's",
+  )
+  .argument("<results-dir>", "a suite folder, e.g. results/dials-lite")
+  .action((directory: string) => {
+    const { file } = summariseDialsSuite(resolve(directory));
     process.stdout.write(`${readFileSync(file, "utf8")}${file}\n`);
   });
 

@@ -5,6 +5,7 @@ import { JsonlMetricsSink, type RunConfig, Runner, type RunProgress } from "@net
 import { finiteOrNull } from "../progress/format-return.js";
 import { findAlgorithm } from "../registry/algorithms.js";
 import { findEnvironment } from "../registry/environments.js";
+import { findLoopAlgorithm } from "../registry/loop-algorithms.js";
 import {
   inspectSeed,
   RESULTS_FORMAT,
@@ -56,6 +57,11 @@ export async function runSeedJob(
   job: SeedJob,
   onProgress?: (progress: RunProgress) => void,
 ): Promise<SeedJobResult> {
+  const loopAlgorithm = findLoopAlgorithm(job.experiment.algorithm.id);
+  if (loopAlgorithm !== undefined) {
+    const { runDialsSeedJob } = await import("./run-dials-seed-job.js");
+    return runDialsSeedJob(job, loopAlgorithm, onProgress);
+  }
   if (job.backend) await initBackend(job.backend as never, { log: false });
   const paths = seedPaths(job.suiteDirectory, job.experiment, job.seed);
   const configFile: SeedConfigFile = {

@@ -6,6 +6,7 @@ import type { RunProgress } from "@netmarl/trainers";
 import { collectMachineInfo, type MachineInfo } from "../commands/machine-info.js";
 import { findAlgorithm } from "../registry/algorithms.js";
 import { findEnvironment } from "../registry/environments.js";
+import { findLoopAlgorithm } from "../registry/loop-algorithms.js";
 import {
   claimSuiteDirectory,
   RESULTS_FORMAT,
@@ -75,7 +76,7 @@ export function validateExperiments(suite: Suite): void {
   suite.experiments.forEach((experiment, index) => {
     try {
       const environment = findEnvironment(experiment.env.id);
-      const algorithm = findAlgorithm(experiment.algorithm.id);
+      const algorithm = findLoopAlgorithm(experiment.algorithm.id) ?? findAlgorithm(experiment.algorithm.id);
       algorithm.parseConfig(experiment.algorithm.config);
       environment.create(experiment.env.options, {}, createRng(0));
     } catch (error) {

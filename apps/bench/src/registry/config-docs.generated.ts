@@ -187,6 +187,48 @@ export const CONFIG_DOCS: Record<string, Record<string, string>> = {
     maxSteps: "Episode length (`n_steps_episode`).",
     scriptedPolicy: "Policy of the non-learning robots (see the header).",
   },
+  "hiddenSize,learningRate,epochs,batchSize": {
+    hiddenSize: "Hidden units of the AIP (`hidden_memory_size`; default 128 traffic, 64 warehouse).",
+    learningRate: "AIP Adam step size (`lr`; default 1e-4 traffic, 1e-3 warehouse).",
+    epochs: "Epochs per retraining (`num_epochs`; default 100 traffic, 10 warehouse).",
+    batchSize: "Sequences per minibatch (`batch_size`; default 120 traffic, 32 warehouse).",
+  },
+  "variant,totalSteps,evalEvery,influenceTrainEvery,trainSteps,datasetSteps,evalSteps,influence,ppo,workers":
+    {
+      variant:
+        "`dials`, `untrained-dials` (AIPs never trained, still sampled) or `global` (PPO in the global simulator).",
+      totalSteps: "Environment steps per agent (`total_steps`).",
+      evalEvery: "E: evaluate in the global simulator every E steps (`eval_freq`).",
+      influenceTrainEvery:
+        "F: collect data and retrain the AIPs every F steps (`influence_train_freq`; the paper's traffic headline, 1M).",
+      trainSteps:
+        "Steps each agent trains between synchronisations (default min(E, F), as `experiment.py` line 171–175).",
+      datasetSteps: "Global-simulator steps collected per AIP retraining, whole episodes (`dataset_size`).",
+      evalSteps: "Global-simulator steps per evaluation, whole episodes (`eval_steps`).",
+      influence: "AIP settings; unset fields take the domain's defaults.",
+      ppo: "PPO settings of every agent (one network each); unset fields take DIALS' values.",
+      workers: "Worker threads for AIP and local training (`dials` variants; 0 = in-process).",
+    },
+  "hiddenSizes,learningRate,finalLearningRate,clipRange,finalClipRange,scheduleSteps,entropyCoefficient,valueCoefficient,discount,gaeLambda,rolloutSteps,recurrent,sequenceLength,memorySize,epochs,batchSize":
+    {
+      hiddenSizes: "Trunk widths (`hidden_size`, `hidden_size_2`).",
+      learningRate: "Adam step size at the start of the schedule (`learning_rate`).",
+      finalLearningRate: "Step size at the end of the linear schedule.",
+      clipRange: "PPO clip c at the start (`epsilon`); also clips the value loss.",
+      finalClipRange: "Clip at the end of the linear schedule.",
+      scheduleSteps: "Length of both linear schedules, in this agent's actions (`total_steps`).",
+      entropyCoefficient: "Entropy bonus β (`beta`).",
+      valueCoefficient: "Value-loss weight c1 (`c1`).",
+      discount: "Discount γ (`gamma`).",
+      gaeLambda: "GAE λ (`lambda`).",
+      rolloutSteps: "Steps between bootstraps (`rollout_steps`: 16 traffic, 8 warehouse).",
+      recurrent:
+        "GRU trunk (DIALS's `GRUPolicy`, the warehouse) instead of the first ReLU layer (`FNNPolicy`).",
+      sequenceLength: "Length of the chunks a recurrent policy is trained on (`seq_len`: 8 warehouse).",
+      memorySize: "Transitions per update (`memory_size`).",
+      epochs: "Passes over the memory per update (`num_epoch`).",
+      batchSize: "Transitions per minibatch (`batch_size`).",
+    },
   "dag,threshold,learnOrder,dagInput,dagHiddenSize,densityAnnealing,densityWeight,densityWeightTarget,densityDecaySteps,totalEnvSteps,hiddenSizes,learningRate,criticLearningRate,discount,gaeLambda,clipRatio,epochs,numMiniBatches,entropyCoefficient,valueLossCoefficient,huberDelta,clipValueLoss,maxGradNorm,rolloutSteps,adamEpsilon,valueNormalization,useProperTimeLimits,agentIdInput,exactPoaEvery":
     {
       dag: "Where G comes from: `dummy` (fixed, edges ~ Bernoulli(threshold)) or the learnt `context-aware` DAG.",
