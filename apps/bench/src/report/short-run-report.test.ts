@@ -76,8 +76,9 @@ describe("report of `run quick --steps 500 --seeds 1`, in headless Chromium", ()
         xTicks: string[];
         yTicks: string[];
       }[];
-      // Three environments, an evaluation and a training chart and a performance profile each.
-      expect(charts).toHaveLength(9);
+      // Four environments (with LToS's prisoner's dilemma), an evaluation and a training chart and a
+      // performance profile each.
+      expect(charts).toHaveLength(12);
       for (const chart of charts) {
         expect(chart.series, chart.title).toHaveLength(chart.expected);
         for (const series of chart.series) expect(series.points, chart.title).toBeGreaterThan(0);
