@@ -17,7 +17,14 @@ import { REPO_ROOT } from "./workspace.js";
 // install the tarballs with npm into a folder outside the repo (with only what a user adds:
 // tfjs-core and tfjs as peers, typescript tooling for the strict check), then use them from plain
 // Node, run every TypeScript example of their READMEs, and type-check with a strict tsc.
-const LIBRARIES = ["envs", "graph-nn", "trainers", "policies-bn-dag", "policies-ip", "influence-sim"] as const;
+const LIBRARIES = [
+  "envs",
+  "graph-nn",
+  "trainers",
+  "policies-bn-dag",
+  "policies-ip",
+  "influence-sim",
+] as const;
 const scratch = mkdtempSync(join(tmpdir(), "netmarl-pack-"));
 const project = join(scratch, "consumer");
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
