@@ -32,6 +32,7 @@ export {
   type LayoutOptions,
 } from "./graph/layout-graph.js";
 export { JUNGLE_ACTION_OFFSETS, JUNGLE_FIRST_ATTACK, Jungle, type JungleOptions } from "./jungle/jungle.js";
+export { MemoryCue, type MemoryCueOptions } from "./memory-cue/memory-cue.js";
 export {
   COOPERATIVE_NAVIGATION_PRESETS,
   CooperativeNavigation,

@@ -41,6 +41,11 @@ export const CONFIG_DOCS: Record<string, Record<string, string>> = {
         '`"dgn"`: 121-cell view difference + [y, x] (123); `"full"`: 11×11×7 view + 22 features (869).',
       numNeighbors: "Nearest agents besides self in `graph()` (DGN: 3).",
     },
+  "numAgents,length,reward": {
+    numAgents: "Number of agents N.",
+    length: "Steps per episode L: the cue at t = 0, the query at t = L − 1.",
+    reward: '`"team"`: every agent gets the fraction of correct agents; `"individual"`: its own 0/1.',
+  },
   "numAgents,numLandmarks,worldRadius,agentSize,numObservedAgents,numObservedLandmarks,collisionRule,actionMode,observationSorting,graphNeighbors,maxSteps":
     {
       numAgents: "Number of agents N (and of landmarks unless `numLandmarks` is given).",

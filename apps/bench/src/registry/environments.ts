@@ -5,6 +5,7 @@ import {
   DialsWarehouse,
   didYouMean,
   Jungle,
+  MemoryCue,
   MPE_SCENARIOS,
   type MultiAgentEnv,
   NetworkedCoordination,
@@ -62,6 +63,14 @@ export const ENVIRONMENTS: readonly EnvironmentEntry[] = [
       "CASEC/BNPG Aloha: 10 islands (original adjacency), backlog ≤ 5, arrivals 0.6, team reward, 20 steps",
     optionsSchema: Aloha.optionsSchema,
     create: (options, size, rng) => new Aloha(withAgents(options, size), rng),
+  },
+  {
+    id: "memory-cue-v1",
+    aliases: ["memory-cue"],
+    description:
+      "Partially observed test task: a private cue bit at t = 0 only, scored at the last of 4 steps; memoryless policies score 0.5, memory 1",
+    optionsSchema: MemoryCue.optionsSchema,
+    create: (options, size, rng) => new MemoryCue(withAgents(options, size), rng),
   },
   {
     id: "networked-coordination-v1",
