@@ -3,6 +3,11 @@
  * This file is the package's whole public API.
  */
 
+export {
+  EpisodeBuffer,
+  type EpisodeBufferOptions,
+  type EpisodeBufferState,
+} from "./buffers/episode-buffer.js";
 export { type ReplayBatch, ReplayBuffer, type ReplayBufferOptions } from "./buffers/replay-buffer.js";
 export { RolloutBuffer, type RolloutBufferOptions, type RolloutStep } from "./buffers/rollout-buffer.js";
 export { type AlgorithmDefinition, defineAlgorithm } from "./contracts/algorithm-definition.js";
@@ -39,6 +44,8 @@ export { huberLoss, ppoConfigFields } from "./learners/ppo/ppo-config-fields.js"
 export { type QmixConfig, QmixLearner, qmixAlgorithm } from "./learners/qmix/qmix-learner.js";
 export { QmixMixer, type QmixMixerOptions } from "./learners/qmix/qmix-mixer.js";
 export { RandomLearner, randomAlgorithm } from "./learners/random-learner.js";
+export { type RecurrentQConfig, RecurrentQLearner } from "./learners/recurrent-q/recurrent-q-learner.js";
+export { RnnAgent, type RnnAgentOptions } from "./learners/recurrent-q/rnn-agent.js";
 export { type TabularQConfig, TabularQLearner, tabularQAlgorithm } from "./learners/tabular-q-learner.js";
 export { CsvMetricsSink, type MetricsCsvRow, readMetricsCsv } from "./metrics/csv-metrics-sink.js";
 export {
@@ -54,6 +61,7 @@ export {
   type LearningRateSchedule,
   learningRateFactor,
 } from "./optim/learning-rate-schedule.js";
+export { RmsProp, type RmsPropOptions, type RmsPropState } from "./optim/rms-prop.js";
 export { softUpdate } from "./optim/soft-update.js";
 export { ValueNormalizer, type ValueNormalizerState } from "./optim/value-normalizer.js";
 export {

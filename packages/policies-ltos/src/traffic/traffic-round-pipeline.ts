@@ -50,12 +50,12 @@ import {
   epsilonGreedyInto,
   loadModules,
   NeighbourRows,
+  RmsProp,
 } from "@netmarl/trainers";
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
 import { SharingNoise } from "../exploration/sharing-noise.js";
 import { receiverGradients } from "../ltos-learner.js";
-import { RmsProp } from "../optim/rms-prop.js";
 import { softUpdate } from "../optim/soft-update.js";
 import { SharingLayout, softmaxRowsInto } from "../sharing/sharing-layout.js";
 import { SharingNetwork } from "../sharing/sharing-network.js";
@@ -424,10 +424,12 @@ export class TrafficRoundPipeline {
     const c = this.config;
     const validation = Math.floor(data.count * c.validationSplit);
     const training = data.count - validation;
-    const optimizer = new RmsProp(
-      this.q.trainableVariables(),
-      c.learningRate * c.learningRateDecay ** this.round,
-    );
+    // Keras 2.2.4 RMSprop: ρ 0.9, ε 1e-7 (`K.epsilon()`), no clipping.
+    const optimizer = new RmsProp(this.q.trainableVariables(), {
+      learningRate: c.learningRate * c.learningRateDecay ** this.round,
+      alpha: 0.9,
+      epsilon: 1e-7,
+    });
     let best = Number.POSITIVE_INFINITY;
     let sinceBest = 0;
     let epochs = 0;

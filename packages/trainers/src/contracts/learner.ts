@@ -46,6 +46,13 @@ export type LearnerState = { algorithm: string } & Record<string, unknown>;
 export interface Learner {
   /** Actions of all agents for the current observations. */
   act(observations: Float32Array, graph: AgentGraph, options: ActOptions): Int32Array | Float32Array;
+  /**
+   * Optional: called after every environment reset, before the episode's first `act` — with
+   * `explore: true` for training episodes and `explore: false` for evaluation episodes (which the
+   * runner interleaves with a training episode). Recurrent learners reset that stream's hidden
+   * state here.
+   */
+  startEpisode?(options: ActOptions): void;
   /** Records one transition. */
   observe(transition: Transition): void;
   /** Learns from what it has observed; returns named metrics (empty when it did not update). */

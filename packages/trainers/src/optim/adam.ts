@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { clipGradientsByGlobalNorm } from "./clip-gradients.js";
 
 /** Serialisable optimiser state: step count and both moment estimates of every variable. */
 export interface AdamState {
@@ -79,17 +80,11 @@ export class Adam {
       value.dispose();
     }
     const result = tf.tidy(() => {
-      const squares = ordered.map((g) => tf.sum(tf.square(g)));
-      const norm = tf.sqrt(tf.addN(squares));
-      const scale =
-        this.maxGradNorm > 0
-          ? tf.minimum(tf.scalar(1), tf.div(tf.scalar(this.maxGradNorm), tf.add(norm, 1e-6)))
-          : tf.scalar(1);
+      const { gradients, norm } = clipGradientsByGlobalNorm(ordered, this.maxGradNorm);
       this.step++;
       const correction1 = 1 - this.beta1 ** this.step;
       const correction2 = 1 - this.beta2 ** this.step;
-      ordered.forEach((gradient, i) => {
-        const g = tf.mul(gradient, scale);
+      gradients.forEach((g, i) => {
         const m = tf.add(tf.mul(this.first[i], this.beta1), tf.mul(g, 1 - this.beta1));
         const v = tf.add(tf.mul(this.second[i], this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
         this.first[i].assign(m);

@@ -131,6 +131,7 @@ export class Runner {
     let hasState = false;
     const startEpisode = () => {
       const first = env.reset(this.streams.env.nextSeed());
+      learner.startEpisode?.({ explore: true });
       obsBefore.set(first.obs);
       hasState = first.state !== undefined;
       if (first.state) stateBefore.set(first.state);
@@ -220,6 +221,7 @@ export class Runner {
     let evaluationSteps = 0;
     for (let episode = 0; episode < this.config.evalEpisodes; episode++) {
       let current = env.reset(this.streams.evaluation.nextSeed());
+      this.learner.startEpisode?.({ explore: false });
       let total = 0;
       for (;;) {
         const step = env.step(this.learner.act(current.obs, env.graph(), { explore: false }));

@@ -1,6 +1,10 @@
 /**
  * # IQL / DQN (Mnih et al. 2015; independent learners as in pymarl's `iql`)
  *
+ * `agent: "rnn"` (the default) is pymarl's IQL exactly — GRU agents trained on whole episodes at
+ * pymarl's cadence with RMSprop: {@link RecurrentQLearner}. This file is the feed-forward variant
+ * (`agent: "mlp"`), trained on single transitions:
+ *
  * Each agent learns Q_i(o_i, ·) from its own reward with the DQN loss
  * (Q_i(o, a) − y)², y = r_i + γ (1 − terminated) Q̄_i(o', argmax_a Q_i(o', a)) (double DQN) or
  * max_a Q̄_i(o', a), on minibatches from a replay buffer, ε-greedy exploration decayed linearly, a
@@ -9,9 +13,9 @@
  *
  * Defaults follow pymarl (`src/config/algs/iql.yaml`, `default.yaml`; spec §5.4) where they apply to
  * a feed-forward agent: γ 0.99, batch 32, ε 1 → 0.05 over 50k steps, grad clip 10, target update
- * every 200 (here: gradient steps, not episodes), MSE loss; Adam lr 5e-4 replaces RMSprop (RMSprop
- * α 0.99 in pymarl). Deviation: pymarl's agent is a GRU over the history; this baseline is an MLP
- * on the current observation (a recurrent variant needs the GRU of @netmarl/graph-nn).
+ * every 200 (here: gradient steps, not episodes), MSE loss, RMSprop lr 5e-4 α 0.99 ε 1e-5
+ * (`optimizer: "adam"` for Adam). Deviations of this variant: an MLP on the current observation,
+ * transitions (not episodes) in the replay, one gradient step per `trainEvery` environment steps.
  */
 import type { AgentGraph, EnvSpec, Rng, RngState } from "@netmarl/envs";
 import { Rng as RngClass } from "@netmarl/envs";
@@ -21,7 +25,8 @@ import { z } from "zod";
 import { ReplayBuffer, type ReplayBufferState } from "../../buffers/replay-buffer.js";
 import { defineAlgorithm } from "../../contracts/algorithm-definition.js";
 import type { ActOptions, Learner, LearnerState, Metrics, Transition } from "../../contracts/learner.js";
-import { Adam, type AdamState } from "../../optim/adam.js";
+import type { AdamState } from "../../optim/adam.js";
+import { createQOptimizer, type GradientOptimizer } from "../../optim/create-optimizer.js";
 import {
   type EncodedWeight,
   encodeModuleWeights,
@@ -29,17 +34,18 @@ import {
 } from "../../persistence/module-weights.js";
 import { epsilonGreedyInto, linearEpsilon } from "../action-selection.js";
 import { pymarlQLearningFields } from "../q-learning-fields.js";
+import { RecurrentQLearner } from "../recurrent-q/recurrent-q-learner.js";
 
 const configSchema = z
   .object({
-    /** Hidden layer widths of the Q-network. */
+    /** (mlp) Hidden layer widths of the Q-network. */
     hiddenSizes: z.array(z.number().int().min(1)).default([64, 64]),
     ...pymarlQLearningFields,
-    /** Polyak factor τ for a soft target update after every gradient step; 0 = hard copies. */
+    /** (mlp) Polyak factor τ for a soft target update after every gradient step; 0 = hard copies. */
     tau: z.number().min(0).max(1).default(0),
     /** Double DQN targets (van Hasselt et al. 2016). */
     doubleDqn: z.boolean().default(true),
-    /** One network for all agents (with a one-hot agent id in the input). */
+    /** One network for all agents, with a one-hot agent id in the input (rnn: always, as pymarl). */
     shareParameters: z.boolean().default(true),
     /** Clip the global gradient norm (0 = off). */
     maxGradNorm: z.number().min(0).default(10),
@@ -54,7 +60,7 @@ export class DqnLearner implements Learner {
   private readonly inputSize: number;
   private readonly online: MLP[];
   private readonly target: MLP[];
-  private readonly optimizers: Adam[];
+  private readonly optimizers: GradientOptimizer[];
   private readonly buffer: ReplayBuffer;
   private readonly batch;
   private readonly batchIndices: Int32Array;
@@ -85,13 +91,7 @@ export class DqnLearner implements Learner {
     this.online = Array.from({ length: networks }, (_, k) => build("q", k));
     this.target = Array.from({ length: networks }, (_, k) => build("target", k));
     for (let k = 0; k < this.online.length; k++) this.online[k].copyWeightsTo(this.target[k]);
-    this.optimizers = this.online.map(
-      (network) =>
-        new Adam(network.trainableVariables(), {
-          learningRate: config.learningRate,
-          maxGradNorm: config.maxGradNorm,
-        }),
-    );
+    this.optimizers = this.online.map((network) => createQOptimizer(network.trainableVariables(), config));
     this.buffer = new ReplayBuffer({
       capacity: config.bufferCapacity,
       numAgents: spec.numAgents,
@@ -296,7 +296,15 @@ function selectRows(
 export const dqnAlgorithm = defineAlgorithm({
   id: "dqn",
   description:
-    "IQL/DQN: independent deep Q-learners (double DQN, optional parameter sharing with agent ids).",
+    "IQL/DQN: independent deep Q-learners; pymarl's GRU agents on episode batches (default) or an MLP on transitions.",
   configSchema,
-  create: (envSpec, config, rng) => new DqnLearner(envSpec, config, rng),
+  create: (envSpec, config, rng): Learner => {
+    if (config.agent === "mlp") return new DqnLearner(envSpec, config, rng);
+    if (!config.shareParameters || config.tau > 0) {
+      throw new RangeError(
+        `dqn config: agent "rnn" shares one network and copies targets (pymarl); got shareParameters = ${config.shareParameters}, tau = ${config.tau} — set agent: "mlp" for those`,
+      );
+    }
+    return new RecurrentQLearner("dqn", envSpec, { ...config, doubleQ: config.doubleDqn }, rng);
+  },
 });

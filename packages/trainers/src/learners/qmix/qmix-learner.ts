@@ -1,6 +1,10 @@
 /**
  * # QMIX (Rashid, Samvelyan, de Witt, Farquhar, Foerster, Whiteson; ICML 2018)
  *
+ * `agent: "rnn"` (the default) is pymarl's QMIX exactly — GRU agents on whole episodes, one
+ * RMSprop step per finished episode on 32 of them, targets copied every 200 episodes:
+ * {@link RecurrentQLearner}. This file is the feed-forward, transition-based variant (`agent: "mlp"`):
+ *
  * Per-agent utilities Q_i(o_i, id_i, ·) from one shared agent network, combined by a monotonic
  * mixing network conditioned on the global state ({@link QmixMixer}) into Q_tot, trained with the
  * team-reward TD loss (Q_tot(o, a, s) − y)², y = r + γ (1 − terminated) Q̄_tot(o', ā', s') where
@@ -12,13 +16,12 @@
  * γ 0.99, mixing embed 32, hypernet embed 64 (2 layers), grad clip 10, lr 5e-4, batch 32,
  * ε 1 → 0.05 over 50 000 steps, target update every 200.
  *
- * Deviations, all for a feed-forward, transition-based baseline:
+ * Deviations of the feed-forward variant:
  * - The agent is an MLP on [o_i, one-hot agent id] (hidden 64 × 2), not pymarl's fc–GRU(64)–fc on
  *   [o_i, id, last action] over whole episodes; so it sees no history (for the environments here,
  *   whose observations are Markov for the team — the coordination game, Aloha — this loses little).
  * - Replay holds transitions (50 000), not episodes (5 000); batch 32 transitions, not 32 episodes;
  *   the target copy is every 200 gradient steps, not every 200 episodes.
- * - Adam (lr 5e-4) instead of RMSprop (α 0.99, ε 1e-5), like the repo's IQL/DQN.
  * - The team reward is the mean of the agents' rewards (the environments here give every agent the
  *   team reward, so it is that reward); the team's `terminated` is 1 when every agent terminated.
  */
@@ -30,15 +33,17 @@ import { z } from "zod";
 import { type ReplayBatch, ReplayBuffer, type ReplayBufferState } from "../../buffers/replay-buffer.js";
 import { defineAlgorithm } from "../../contracts/algorithm-definition.js";
 import type { ActOptions, Learner, LearnerState, Metrics, Transition } from "../../contracts/learner.js";
-import { Adam, type AdamState } from "../../optim/adam.js";
+import type { AdamState } from "../../optim/adam.js";
+import { createQOptimizer, type GradientOptimizer } from "../../optim/create-optimizer.js";
 import { encodeModules, loadModules } from "../../persistence/module-weights.js";
 import { epsilonGreedyInto, linearEpsilon } from "../action-selection.js";
 import { pymarlQLearningFields } from "../q-learning-fields.js";
+import { RecurrentQLearner } from "../recurrent-q/recurrent-q-learner.js";
 import { QmixMixer } from "./qmix-mixer.js";
 
 const configSchema = z
   .object({
-    /** Hidden widths of the agent network (pymarl: fc 64 → GRU 64; here an MLP). */
+    /** (mlp) Hidden widths of the agent MLP (rnn: `rnnHiddenSize`). */
     agentHiddenSizes: z.array(z.number().int().min(1)).default([64, 64]),
     /** Width of the mixing layer (`mixing_embed_dim`). */
     mixingEmbedSize: z.number().int().min(1).default(32),
@@ -62,7 +67,7 @@ export class QmixLearner implements Learner {
   private readonly targetAgent: MLP;
   private readonly mixer: QmixMixer;
   private readonly targetMixer: QmixMixer;
-  private readonly optimizer: Adam;
+  private readonly optimizer: GradientOptimizer;
   private readonly buffer: ReplayBuffer;
   private readonly batch: ReplayBatch;
   private readonly batchIndices: Int32Array;
@@ -107,10 +112,10 @@ export class QmixLearner implements Learner {
     this.mixer = new QmixMixer(mixerOptions, rng.fork("mixer"));
     this.targetMixer = new QmixMixer(mixerOptions, rng.fork("target-mixer"));
     this.copyTargets();
-    this.optimizer = new Adam([...this.agent.trainableVariables(), ...this.mixer.trainableVariables()], {
-      learningRate: config.learningRate,
-      maxGradNorm: config.maxGradNorm,
-    });
+    this.optimizer = createQOptimizer(
+      [...this.agent.trainableVariables(), ...this.mixer.trainableVariables()],
+      config,
+    );
     this.buffer = new ReplayBuffer({
       capacity: config.bufferCapacity,
       numAgents: spec.numAgents,
@@ -252,5 +257,8 @@ export const qmixAlgorithm = defineAlgorithm({
   description:
     "QMIX: per-agent Q-networks mixed monotonically by state-conditioned hypernetworks (pymarl defaults).",
   configSchema,
-  create: (envSpec, config, rng) => new QmixLearner(envSpec, config, rng),
+  create: (envSpec, config, rng): Learner =>
+    config.agent === "mlp"
+      ? new QmixLearner(envSpec, config, rng)
+      : new RecurrentQLearner("qmix", envSpec, config, rng),
 });
