@@ -28,7 +28,7 @@ describe("netmarl-bench CLI", () => {
       "--steps",
       "300",
       "--config",
-      '{"learningStarts":50}',
+      '{"batchSize":4}',
       "--backend",
       "cpu",
       "--metrics",
@@ -128,7 +128,7 @@ describe("netmarl-bench CLI", () => {
     // evaluation exactly, for a table and for a neural network (weights through the state file).
     for (const [algorithm, steps, config] of [
       ["tabular-q", "3000", "{}"],
-      ["dqn", "600", '{"learningStarts":100,"hiddenSizes":[16]}'],
+      ["dqn", "600", '{"batchSize":8,"rnnHiddenSize":16}'],
     ] as const) {
       const saved = join(scratch, `saved-${algorithm}`);
       const trained = bench(

@@ -63,6 +63,8 @@ it("on the prisoner's dilemma, LToS and fixed-LToS (0.5) cooperate where indepen
   const ltos = train(ltosAlgorithm, sharing);
   const fixed = train(fixedLtosAlgorithm, sharing);
   const dqn = train(dqnAlgorithm, {
+    agent: "mlp",
+    optimizer: "adam",
     hiddenSizes: [32, 32],
     learningRate: 1e-3,
     discount: 0.9,

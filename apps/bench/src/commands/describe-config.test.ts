@@ -26,7 +26,7 @@ describe("describeConfig", () => {
       key: "learningRate",
       type: "number > 0",
       default: "0.0005",
-      doc: "Adam step size (pymarl uses RMSprop at 5e-4).",
+      doc: "Step size (`lr`: 0.0005).",
     });
   });
 

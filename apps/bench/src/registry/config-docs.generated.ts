@@ -377,7 +377,7 @@ export const CONFIG_DOCS: Record<string, Record<string, string>> = {
       headSize: "Attention width (`CNN_layers` [[32, 32]], one head).",
       maxNeighbors: "Largest number of neighbours besides self (`TOP_K_ADJACENCY` 5 with self).",
     },
-  "encoderSizes,numLayers,numHeads,headSize,maxNeighbors,learningRate,discount,batchSize,bufferCapacity,learningStarts,trainEvery,tau,epsilonStart,epsilonDecay,epsilonEnd,doubleDqn,relationRegularizer,relationWeight,maxGradNorm":
+  "encoderSizes,numLayers,numHeads,headSize,maxNeighbors,learningRate,discount,batchSize,sampleWithoutReplacement,bufferCapacity,storeEvery,trainEvery,trainFromEpisode,learningStarts,tau,epsilonStart,epsilonDecay,epsilonEnd,doubleDqn,relationRegularizer,relationWeight,maxGradNorm":
     {
       encoderSizes: "Encoder widths (TF Jungle: [512, 128]; TF Routing: [128, 128]; PyTorch: [128]).",
       numLayers: "Relation kernels (convolutional layers).",
@@ -387,9 +387,14 @@ export const CONFIG_DOCS: Record<string, Record<string, string>> = {
       learningRate: "Adam step size.",
       discount: "Discount γ (TF Jungle 0.96, Routing 0.98, PyTorch Surviving 0.99).",
       batchSize: "Minibatch size in transitions (each holds every agent).",
+      sampleWithoutReplacement:
+        "Minibatches of distinct transitions (TF `random.sample`); false samples with replacement.",
       bufferCapacity: "Replay capacity in transitions.",
-      learningStarts: "Environment steps before the first update.",
-      trainEvery: "One gradient step every this many environment steps (TF Jungle: 3).",
+      storeEvery: "Store only every this many-th step of an episode (TF Jungle: 3; 1 stores every step).",
+      trainEvery: "One gradient step at every this many-th step of an episode (TF Jungle: 3).",
+      trainFromEpisode:
+        "Train from this episode on, counting from 1 (TF Jungle `episode_before_train`: 200; ≤ 1 = at once).",
+      learningStarts: "Environment steps before the first update (TF Routing: 2 000; TF Jungle: none).",
       tau: "Soft target update factor after every gradient step (TF: 0.01); 1 = hard copy.",
       epsilonStart: "ε at the start …",
       epsilonDecay: "… multiplied by this after every episode …",
@@ -399,28 +404,42 @@ export const CONFIG_DOCS: Record<string, Record<string, string>> = {
       relationWeight: "λ of the temporal relation regulariser (PyTorch DGN+R: 0.1).",
       maxGradNorm: "Clip the global gradient norm (0 = off; DGN does not clip).",
     },
-  "hiddenSizes,learningRate,discount,batchSize,bufferCapacity,learningStarts,trainEvery,targetUpdateEvery,epsilonStart,epsilonEnd,epsilonDecaySteps,tau,doubleDqn,shareParameters,maxGradNorm":
+  "hiddenSizes,agent,rnnHiddenSize,lastActionInput,bufferEpisodes,optimizer,learningRate,rmspropAlpha,rmspropEpsilon,discount,batchSize,bufferCapacity,learningStarts,trainEvery,targetUpdateEvery,epsilonStart,epsilonEnd,epsilonDecaySteps,tau,doubleDqn,shareParameters,maxGradNorm":
     {
-      hiddenSizes: "Hidden layer widths of the Q-network.",
-      learningRate: "Adam step size (pymarl uses RMSprop at 5e-4).",
-      discount: "Discount γ.",
-      batchSize: "Minibatch size in transitions (each holds every agent).",
-      bufferCapacity: "Replay capacity in transitions.",
-      learningStarts: "Environment steps before the first update.",
-      trainEvery: "One gradient step every this many environment steps.",
-      targetUpdateEvery: "Hard target copy every this many gradient steps.",
-      epsilonStart: "ε at the start …",
-      epsilonEnd: "… decayed linearly to this …",
-      epsilonDecaySteps: "… over this many environment steps.",
-      tau: "Polyak factor τ for a soft target update after every gradient step; 0 = hard copies.",
+      hiddenSizes: "(mlp) Hidden layer widths of the Q-network.",
+      agent:
+        '`"rnn"`: pymarl\'s fc–GRU–fc agent on whole episodes (`agent: "rnn"`); `"mlp"`: feed-forward on transitions.',
+      rnnHiddenSize: "(rnn) Width of the first layer and the GRU state (`rnn_hidden_dim`: 64).",
+      lastActionInput:
+        "(rnn) Feed the agent its previous action, one-hot (zeros at t = 0) (`obs_last_action`: True).",
+      bufferEpisodes: "(rnn) Episodes kept in the replay (`buffer_size`: 5000).",
+      optimizer: '`"rmsprop"` (pymarl\'s `torch.optim.RMSprop`, `q_learner.py` line 30) or `"adam"`.',
+      learningRate: "Step size (`lr`: 0.0005).",
+      rmspropAlpha: "RMSprop smoothing α (`optim_alpha`: 0.99).",
+      rmspropEpsilon: "RMSprop ε, added to √(square average) (`optim_eps`: 1e-5).",
+      discount: "Discount γ (`gamma`: 0.99).",
+      batchSize:
+        "Minibatch size: episodes (rnn; `batch_size`: 32) or transitions (mlp), each holding every agent.",
+      bufferCapacity: "(mlp) Replay capacity in transitions.",
+      learningStarts:
+        "(mlp) Environment steps before the first update. (rnn trains once `batchSize` episodes are stored.)",
+      trainEvery:
+        "(mlp) One gradient step every this many environment steps. (rnn: one per finished episode.)",
+      targetUpdateEvery:
+        "Hard target copy every this many episodes (rnn; `target_update_interval`: 200) or gradient steps (mlp).",
+      epsilonStart: "ε at the start (`epsilon_start`: 1.0) …",
+      epsilonEnd: "… decayed linearly to this (`epsilon_finish`: 0.05) …",
+      epsilonDecaySteps: "… over this many environment steps (`epsilon_anneal_time`: 50 000).",
+      tau: "(mlp) Polyak factor τ for a soft target update after every gradient step; 0 = hard copies.",
       doubleDqn: "Double DQN targets (van Hasselt et al. 2016).",
-      shareParameters: "One network for all agents (with a one-hot agent id in the input).",
+      shareParameters:
+        "One network for all agents, with a one-hot agent id in the input (rnn: always, as pymarl).",
       maxGradNorm: "Clip the global gradient norm (0 = off).",
     },
   actions: {
     actions: "The action every agent takes (one value), or each agent's action (one per agent entry).",
   },
-  "hiddenSize,actorLearningRate,criticLearningRate,learningRateSchedule,scheduleSteps,discount,tau,batchSize,bufferCapacity,updateEvery,actorUpdates,criticUpdates,maxGradNorm,logitRegularization,trainNoise,straightThrough,useTargetActor,evaluationNoise":
+  "hiddenSize,actorLearningRate,criticLearningRate,learningRateSchedule,scheduleSteps,discount,tau,batchSize,bufferCapacity,updateEvery,actorUpdates,criticUpdates,maxGradNorm,logitRegularization,trainNoise,straightThrough,useTargetActor,evaluationNoise,sampleWithoutReplacement":
     {
       hiddenSize: "Hidden width of actor and critic (PIC `--hidden_size` 128).",
       actorLearningRate: "Actor Adam step size (PIC `--actor_lr`).",
@@ -444,9 +463,11 @@ export const CONFIG_DOCS: Record<string, Record<string, string>> = {
         "Update-time actions one-hot forward / softmax gradient backward (matches the stored one-hots).",
       useTargetActor: "Take a'(s') of the critic targets from the target actor (PIC: the online actor).",
       evaluationNoise:
-        "With `explore: false`, sample the Gumbel-softmax as PIC's evaluation does (default: argmax).",
+        "With `explore: false`, sample the Gumbel-softmax as PIC's `eval.py` does (false: argmax).",
+      sampleWithoutReplacement:
+        "Distinct transitions in each minibatch (PIC's `random.sample`); false samples with replacement.",
     },
-  "hiddenSize,actorLearningRate,criticLearningRate,learningRateSchedule,scheduleSteps,discount,tau,batchSize,bufferCapacity,updateEvery,actorUpdates,criticUpdates,maxGradNorm,logitRegularization,trainNoise,straightThrough,useTargetActor,evaluationNoise,pooling":
+  "hiddenSize,actorLearningRate,criticLearningRate,learningRateSchedule,scheduleSteps,discount,tau,batchSize,bufferCapacity,updateEvery,actorUpdates,criticUpdates,maxGradNorm,logitRegularization,trainNoise,straightThrough,useTargetActor,evaluationNoise,sampleWithoutReplacement,pooling":
     {
       hiddenSize: "Hidden width of actor and critic (PIC `--hidden_size` 128).",
       actorLearningRate: "Actor Adam step size (PIC `--actor_lr`).",
@@ -470,7 +491,9 @@ export const CONFIG_DOCS: Record<string, Record<string, string>> = {
         "Update-time actions one-hot forward / softmax gradient backward (matches the stored one-hots).",
       useTargetActor: "Take a'(s') of the critic targets from the target actor (PIC: the online actor).",
       evaluationNoise:
-        "With `explore: false`, sample the Gumbel-softmax as PIC's evaluation does (default: argmax).",
+        "With `explore: false`, sample the Gumbel-softmax as PIC's `eval.py` does (false: argmax).",
+      sampleWithoutReplacement:
+        "Distinct transitions in each minibatch (PIC's `random.sample`); false samples with replacement.",
       pooling: "Pooling over agents in the graph critic: `'max'` (`gcn_max`) or `'mean'` (`gcn_mean`).",
     },
   "learningRate,criticLearningRate,discount,gaeLambda,clipRatio,epochs,numMiniBatches,entropyCoefficient,valueLossCoefficient,huberDelta,clipValueLoss,maxGradNorm,rolloutSteps,hiddenSizes,centralisedCritic":
@@ -491,21 +514,34 @@ export const CONFIG_DOCS: Record<string, Record<string, string>> = {
       hiddenSizes: "Hidden widths of actor and critic.",
       centralisedCritic: "Critic on the global state (MAPPO) or on the agent's own observation (IPPO).",
     },
-  "agentHiddenSizes,mixingEmbedSize,hypernetSize,learningRate,discount,batchSize,bufferCapacity,learningStarts,trainEvery,targetUpdateEvery,epsilonStart,epsilonEnd,epsilonDecaySteps,doubleQ,maxGradNorm":
+  "agentHiddenSizes,mixingEmbedSize,hypernetSize,agent,rnnHiddenSize,lastActionInput,bufferEpisodes,optimizer,learningRate,rmspropAlpha,rmspropEpsilon,discount,batchSize,bufferCapacity,learningStarts,trainEvery,targetUpdateEvery,epsilonStart,epsilonEnd,epsilonDecaySteps,doubleQ,maxGradNorm":
     {
-      agentHiddenSizes: "Hidden widths of the agent network (pymarl: fc 64 → GRU 64; here an MLP).",
+      agentHiddenSizes: "(mlp) Hidden widths of the agent MLP (rnn: `rnnHiddenSize`).",
       mixingEmbedSize: "Width of the mixing layer (`mixing_embed_dim`).",
       hypernetSize: "Hidden width of the weight hypernetworks (`hypernet_embed`).",
-      learningRate: "Adam step size (pymarl uses RMSprop at 5e-4).",
-      discount: "Discount γ.",
-      batchSize: "Minibatch size in transitions (each holds every agent).",
-      bufferCapacity: "Replay capacity in transitions.",
-      learningStarts: "Environment steps before the first update.",
-      trainEvery: "One gradient step every this many environment steps.",
-      targetUpdateEvery: "Hard target copy every this many gradient steps.",
-      epsilonStart: "ε at the start …",
-      epsilonEnd: "… decayed linearly to this …",
-      epsilonDecaySteps: "… over this many environment steps.",
+      agent:
+        '`"rnn"`: pymarl\'s fc–GRU–fc agent on whole episodes (`agent: "rnn"`); `"mlp"`: feed-forward on transitions.',
+      rnnHiddenSize: "(rnn) Width of the first layer and the GRU state (`rnn_hidden_dim`: 64).",
+      lastActionInput:
+        "(rnn) Feed the agent its previous action, one-hot (zeros at t = 0) (`obs_last_action`: True).",
+      bufferEpisodes: "(rnn) Episodes kept in the replay (`buffer_size`: 5000).",
+      optimizer: '`"rmsprop"` (pymarl\'s `torch.optim.RMSprop`, `q_learner.py` line 30) or `"adam"`.',
+      learningRate: "Step size (`lr`: 0.0005).",
+      rmspropAlpha: "RMSprop smoothing α (`optim_alpha`: 0.99).",
+      rmspropEpsilon: "RMSprop ε, added to √(square average) (`optim_eps`: 1e-5).",
+      discount: "Discount γ (`gamma`: 0.99).",
+      batchSize:
+        "Minibatch size: episodes (rnn; `batch_size`: 32) or transitions (mlp), each holding every agent.",
+      bufferCapacity: "(mlp) Replay capacity in transitions.",
+      learningStarts:
+        "(mlp) Environment steps before the first update. (rnn trains once `batchSize` episodes are stored.)",
+      trainEvery:
+        "(mlp) One gradient step every this many environment steps. (rnn: one per finished episode.)",
+      targetUpdateEvery:
+        "Hard target copy every this many episodes (rnn; `target_update_interval`: 200) or gradient steps (mlp).",
+      epsilonStart: "ε at the start (`epsilon_start`: 1.0) …",
+      epsilonEnd: "… decayed linearly to this (`epsilon_finish`: 0.05) …",
+      epsilonDecaySteps: "… over this many environment steps (`epsilon_anneal_time`: 50 000).",
       doubleQ: "Double-Q targets (pymarl `double_q: True` for QMIX).",
       maxGradNorm: "Clip the global gradient norm (pymarl `grad_norm_clip`: 10; 0 = off).",
     },

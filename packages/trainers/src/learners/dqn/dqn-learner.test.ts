@@ -7,6 +7,9 @@ import { checkLearner } from "../../testing/check-learner.js";
 import { randomAlgorithm } from "../random-learner.js";
 import { dqnAlgorithm } from "./dqn-learner.js";
 
+/** The feed-forward, transition-based variant with Adam these tests were written for (issue 12 made pymarl's RNN agent the default). */
+const feedForward = { agent: "mlp", optimizer: "adam" } as const;
+
 beforeAll(async () => {
   await initBackend("cpu", { log: false });
 });
@@ -33,7 +36,12 @@ function evaluate(
 
 describe("dqn", () => {
   it("passes checkLearner (finite, deterministic, exact state, no tensor leaks), shared and per-agent", () => {
-    const small = { learningStarts: 50, batchSize: 8, hiddenSizes: [16] };
+    const small = {
+      ...feedForward,
+      learningStarts: 50,
+      batchSize: 8,
+      hiddenSizes: [16],
+    };
     const countTensors = () => tf.memory().numTensors;
     expect(() => checkLearner(dqnAlgorithm, game, { config: small, steps: 200, countTensors })).not.toThrow();
     expect(() =>
@@ -49,6 +57,7 @@ describe("dqn", () => {
   it("learns the coordination game well beyond random play (fixed seed)", async () => {
     await initBackend("wasm", { log: false });
     const config = {
+      ...feedForward,
       learningStarts: 500,
       epsilonDecaySteps: 6_000,
       trainEvery: 2,
@@ -68,6 +77,7 @@ describe("dqn", () => {
     // safe policy "wait" (return 0, measured) within 5k steps: a clear win over random, though not
     // the coordinated transmission schedule that positive returns need.
     const config = {
+      ...feedForward,
       learningStarts: 500,
       epsilonDecaySteps: 3_000,
       trainEvery: 2,

@@ -8,6 +8,9 @@ import { randomAlgorithm } from "../random-learner.js";
 import { qmixAlgorithm } from "./qmix-learner.js";
 import { QmixMixer } from "./qmix-mixer.js";
 
+/** The feed-forward, transition-based variant with Adam these tests were written for (issue 12 made pymarl's RNN agent the default). */
+const feedForward = { agent: "mlp", optimizer: "adam" } as const;
+
 beforeAll(async () => {
   await initBackend("cpu", { log: false });
 });
@@ -35,6 +38,7 @@ function evaluate(
 describe("qmix", () => {
   it("passes checkLearner (finite, deterministic, exact state, no tensor leaks)", () => {
     const small = {
+      ...feedForward,
       learningStarts: 50,
       batchSize: 8,
       agentHiddenSizes: [16],
@@ -122,6 +126,7 @@ describe("qmix", () => {
     // Measured (seed 1, 5 000 steps, wasm): 49.2 per episode vs 25.45 for random play (the optimum
     // is ≈ 55). Required margin 15, i.e. 8.75 below the measured gap; deterministic for seed+backend.
     const config = {
+      ...feedForward,
       learningStarts: 300,
       epsilonDecaySteps: 3_000,
       trainEvery: 2,
@@ -141,6 +146,7 @@ describe("qmix", () => {
     // collision-free transmissions. The margin below (> −50 vs < −300) leaves hundreds of reward
     // units of slack; the run is deterministic for the seed and backend.
     const config = {
+      ...feedForward,
       learningStarts: 500,
       epsilonDecaySteps: 3_000,
       trainEvery: 2,
