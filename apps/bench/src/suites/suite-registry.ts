@@ -33,7 +33,11 @@ const quick: SuiteInput = {
         env,
         algorithm: {
           id: "dqn",
+          // The feed-forward variant on transitions with Adam (these rows' settings before pymarl's
+          // recurrent, episode-batch defaults became the default).
           config: {
+            agent: "mlp",
+            optimizer: "adam",
             learningStarts: 500,
             epsilonDecaySteps: 6_000,
             trainEvery: 2,
@@ -61,7 +65,10 @@ const quick: SuiteInput = {
       env,
       algorithm: {
         id: "qmix",
+        // Feed-forward on transitions with Adam, as the dqn rows above.
         config: {
+          agent: "mlp",
+          optimizer: "adam",
           learningStarts: 300,
           epsilonDecaySteps: 3_000,
           trainEvery: 2,
@@ -80,6 +87,10 @@ const quick: SuiteInput = {
           numHeads: 2,
           headSize: 8,
           batchSize: 16,
+          // Every step stored, training from step 300 (not TF Jungle's every-3rd-step schedule
+          // from episode 200, which 2 500 steps of Aloha would never reach).
+          storeEvery: 1,
+          trainFromEpisode: 0,
           learningStarts: 300,
           trainEvery: 2,
           learningRate: 1e-3,
@@ -99,6 +110,8 @@ const quick: SuiteInput = {
       run: { steps: 4_000, evalEvery: 500, evalEpisodes: 20 },
       seeds: [0, 1, 2],
     },
+    // PIC's defaults otherwise: lr decayed linearly over 1.5M steps (≈ constant over 4 000), sampled
+    // (Gumbel) evaluation as `eval.py`, minibatches without replacement.
     ...["maddpg", "maddpgs", "pic"].map((id) => ({
       env: navigation3,
       algorithm: { id, config: { batchSize: 64, updateEvery: 25, bufferCapacity: 50_000 } },
@@ -262,7 +275,8 @@ function ipNavigationExperiments(numAgents: number, steps: number, evalEvery: nu
     name: `n${numAgents}`,
     env: { id: "mpe/cooperative-navigation", options: { numAgents } },
     // IP and PIC decay the learning rate linearly to 0 over the run (PIC's adjust_lr) and are
-    // evaluated with sampled actions (PIC's eval.py)
+    // evaluated with sampled actions (PIC's eval.py); both are also the PIC/MADDPG defaults, stated
+    // here because `scheduleSteps` must be the run's length
     algorithm: {
       id,
       config: {
@@ -313,8 +327,9 @@ const ipFull: SuiteInput = {
     "Intention Propagation (Qu et al. 2021): cooperative navigation N = 15, 30, 200 against PIC, MADDPG, MADDPGS.",
   figure:
     "IP appendix Figure 11 (a)–(c): IP above every baseline, most clearly at N = 200 (IP −329,229 ± 14,730 vs PIC −425,085 ± 31,259 after 1.5M steps).",
-  // PIC `main_vec.py` defaults are the learners' defaults (batch 1024, replay 1e6, 8 (+ 8) minibatches
-  // every 100 steps, lr 0.01 decayed linearly over 60 000 episodes); evaluation every 1000 episodes.
+  // PIC `main_vec.py` defaults are the learners' defaults (batch 1024 drawn without replacement,
+  // replay 1e6, 8 (+ 8) minibatches every 100 steps, lr 0.01 decayed linearly to 0 over the run =
+  // 60 000 episodes × 25 steps, Gumbel-sampled evaluation as `eval.py`); evaluation every 1000 episodes.
   // N = 200: IP's replay in float16 (12.9 GiB; float32 needs 22.9 GiB, refused on a 24 GiB machine);
   // the baselines' replays (obs and next obs apart) would need 38.7 GiB and are left to bigger machines.
   experiments: [
@@ -354,6 +369,9 @@ const prisonerBaselines = [
       id: "dqn",
       config: {
         ...prisonerLowLevel,
+        // Table 4's low level is a feed-forward network trained with Adam.
+        agent: "mlp",
+        optimizer: "adam",
         hiddenSizes: [32, 32],
         learningStarts: 100,
         epsilonStart: 0.8,
@@ -373,6 +391,10 @@ const prisonerBaselines = [
         numLayers: 1,
         numHeads: 4,
         headSize: 8,
+        // Every step stored and trained on from step 100, like the LToS low level here.
+        storeEvery: 1,
+        trainEvery: 1,
+        trainFromEpisode: 0,
         learningStarts: 100,
         epsilonStart: 0.8,
         epsilonDecay: 1,
@@ -387,8 +409,9 @@ const prisonerBaselines = [
  * Jungle, Tables 4/5 jungle column: encoder 512 & 128, 4 heads, Adam 1e-4, γ 0.96, τ 0.01, batch 10,
  * ε 0.6 × 0.996 per episode to 0.01; high level every 100 episodes, sample 5 000 / batch 32,
  * OU σ = 0.025ε, selfishness 0.5, SGD 1e-4. Replay 50 000 (not 200 000: 20 agents × 123 floats ×
- * 2 per step would take ≈ 4 GB), DGN's 2 kernels and TF Jungle's every-3rd-step training (as the
- * `dgn` baseline); maxNeighbors 12 bounds the senders of jungle's directed 3-nearest graph.
+ * 2 per step would take ≈ 4 GB), DGN's 2 kernels and training at every 3rd step from step 2 000
+ * (LToS stores every step; the `dgn` baseline follows TF Jungle exactly: every 3rd step stored and
+ * trained on from episode 200); maxNeighbors 12 bounds the senders of jungle's directed 3-nearest graph.
  */
 const jungleLtos = {
   encoderSizes: [512, 128],
@@ -421,7 +444,9 @@ const ltosFull: SuiteInput = {
   figure:
     "LToS: returns (and the prisoner's cooperation rate, evaluation/info/cooperationRate) on prisoner and jungle vs DQN, DGN and fixed-LToS; average travel time on the 6x6 grid and real maps (pending).",
   experiments: [
-    // DGN at the TF Jungle code's settings (the learner's defaults; spec §5.1).
+    // DGN at the TF Jungle code's settings (the learner's defaults; spec §5.1): every 3rd step
+    // stored and trained on from episode 200 (= step 23 880 of 120-step episodes), ε 0.6 × 0.996 per
+    // episode; 240 000 steps are 2 000 episodes, so 1 800 of them train.
     {
       env: { id: "jungle", options: {} },
       algorithm: { id: "dgn" },

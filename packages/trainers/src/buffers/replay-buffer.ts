@@ -2,6 +2,7 @@ import type { AgentGraph, Rng } from "@netmarl/envs";
 import type { Transition } from "../contracts/learner.js";
 import type { StateArray } from "../persistence/state-file.js";
 import { decodeTypedArrayInto } from "../persistence/typed-array-codec.js";
+import { DistinctIndexSampler } from "./distinct-index-sampler.js";
 
 /** Shape of what a {@link ReplayBuffer} stores per transition. */
 export interface ReplayBufferOptions {
@@ -64,6 +65,7 @@ export class ReplayBuffer {
   private readonly neighbors: Int32Array;
   private cursor = 0;
   private filled = 0;
+  private distinct: DistinctIndexSampler | undefined;
 
   constructor(options: ReplayBufferOptions) {
     for (const key of ["capacity", "numAgents", "obsDim", "actionSize"] as const) {
@@ -116,9 +118,21 @@ export class ReplayBuffer {
     this.filled = Math.min(this.filled + 1, this.capacity);
   }
 
-  /** `batchSize` indices drawn uniformly (with replacement) from the stored transitions. */
-  sampleIndices(batchSize: number, rng: Rng, out: Int32Array = new Int32Array(batchSize)): Int32Array {
+  /**
+   * `batchSize` indices drawn uniformly from the stored transitions: with replacement, or distinct
+   * (`withoutReplacement`, Python's `random.sample` as PIC's and DGN's replay memories use).
+   */
+  sampleIndices(
+    batchSize: number,
+    rng: Rng,
+    out: Int32Array = new Int32Array(batchSize),
+    withoutReplacement = false,
+  ): Int32Array {
     if (this.filled === 0) throw new RangeError("ReplayBuffer.sampleIndices: the buffer is empty");
+    if (withoutReplacement) {
+      this.distinct ??= new DistinctIndexSampler(this.capacity);
+      return this.distinct.sample(batchSize, this.filled, rng, out);
+    }
     for (let b = 0; b < batchSize; b++) out[b] = rng.int(this.filled);
     return out;
   }
@@ -170,8 +184,13 @@ export class ReplayBuffer {
   }
 
   /** `sampleIndices` then `gather`. */
-  sample(batch: ReplayBatch, rng: Rng, indices: Int32Array = new Int32Array(batch.size)): ReplayBatch {
-    return this.gather(this.sampleIndices(batch.size, rng, indices), batch);
+  sample(
+    batch: ReplayBatch,
+    rng: Rng,
+    indices: Int32Array = new Int32Array(batch.size),
+    withoutReplacement = false,
+  ): ReplayBatch {
+    return this.gather(this.sampleIndices(batch.size, rng, indices, withoutReplacement), batch);
   }
 
   /**

@@ -24,6 +24,11 @@ const small = {
   batchSize: 4,
   learningStarts: 30,
   learningRate: 1e-3,
+  // The pre-issue-12 schedule (store and train every step from the start), not TF Jungle's.
+  storeEvery: 1,
+  trainEvery: 1,
+  trainFromEpisode: 0,
+  sampleWithoutReplacement: false,
 };
 
 /** Values of a [rows, cols] weight as nested arrays. */
@@ -227,6 +232,9 @@ describe("dgn", () => {
     batchSize: 16,
     learningStarts: 300,
     trainEvery: 2,
+    storeEvery: 1,
+    trainFromEpisode: 0,
+    sampleWithoutReplacement: false,
     learningRate: 1e-3,
     epsilonStart: 1,
     epsilonEnd: 0.02,

@@ -6,7 +6,14 @@
  * see {@link DgnNetwork}. Loss: (Q_i(o, G, a_i) − y_i)² on the taken action, averaged over the
  * minibatch and the agents, with y_i = r_i + γ (1 − terminated_i) max_a Q̄_i(o', G', a) from a
  * target network updated softly (τ = 0.01 after every gradient step, TF DGN). ε-greedy with
- * ε ← max(ε_end, ε_start · decay^episodes) (TF Jungle: 0.6, ×0.996 per episode, floor 0.01).
+ * ε = max(ε_end, ε_start · decay^k) in the k-th episode, k = 1, 2, … (TF Jungle
+ * `mutli_jungle.py` 213–215: `alpha *= 0.996` before each episode from 0.6, floor 0.01).
+ *
+ * Schedule, as `mutli_jungle.py` (the defaults): a transition is stored only at every 3rd step of
+ * an episode (line 259 `if steps%3 == 0: buff.add(…)`, `steps` counting from 1), and one gradient
+ * step on a minibatch of 10 drawn without replacement (`ReplayBuffer_v2.py` `random.sample`) follows
+ * each stored step (lines 277–282) from the 200th episode on (`episode_before_train` 200, line 119,
+ * with the 1-based `i_episode`), with the soft target update after it (lines 323–346).
  *
  * Sources: `PKU-RL/DGN` (= `PKU-AI-Edge/DGN`) `Jungle/mutli_jungle.py`, `Routing/routers.py`,
  * `Routing/routers_regularization.py`; `jiechuanjiang/pytorch_DGN` `Surviving/{DGN.py, main.py,
@@ -16,11 +23,11 @@
  * - Architecture as TF Jungle: encoder Dense(512, relu)–Dense(128, relu), 2 kernels of 8 heads × 16,
  *   Q head on concat(h1, h2, h3). Aggregation uses the post-softmax weights (the TF code multiplies
  *   by the pre-softmax scores, a bug — spec §5.1 — not reproduced).
- * - The next-state target uses the graph of the NEXT step (PyTorch port: `next_adj`). TF DGN
- *   instead reuses the current step's adjacency for s' ("kept unchanged for two consecutive
- *   steps"). The next graph of a stored transition is the graph stored with the following
- *   transition of the same episode; for an episode's last transition (or the newest one) it is
- *   not known, and the current graph is used, as TF does.
+ * - With `storeEvery` 1 the next-state target uses the graph of the NEXT step (PyTorch port:
+ *   `next_adj`): the graph stored with the following transition of the same episode; for an
+ *   episode's last transition (or the newest one) it is not known, and the current graph is used.
+ *   With `storeEvery` > 1 (the default) the next step is not stored and the current graph is used
+ *   for s', as TF DGN always does (lines 290–292: `new_states` get `e[5]`, the current adjacency).
  * - The graph a transition stores is the one `act(…, { explore: true })` was called with, copied
  *   at that moment: environments reuse their buffers (jungle rewrites its graph in `step`), so the
  *   `transition.graph` seen in `observe` may already be the next step's graph.
@@ -30,9 +37,10 @@
  *   same neighbours (with the next graph the KL is infinite wherever a new neighbour appears). The
  *   KL is averaged per (agent, head) distribution; PyTorch's `kl_div(reduction='mean')` also
  *   divides by N (its dense N×N matrices), so the same λ weighs it N times less there.
- * - Replay capacity 50 000 instead of TF's 200 000: the buffer holds N·obsDim floats twice per
- *   step (jungle: 20 × 123), and 200 000 steps would take ≈ 4 GB. Minibatch 10 and learning from
- *   2 000 steps as TF Routing; Adam lr 1e-4; γ 0.96 (TF Jungle; Routing 0.98, Surviving 0.99).
+ * - Replay capacity 50 000 instead of TF's 200 000 (line 109): the buffer holds N·obsDim floats
+ *   twice per transition (jungle: 20 × 123), and 200 000 would take ≈ 4 GB; with every 3rd step
+ *   stored it spans 150 000 environment steps. Minibatch 10 (line 282); Adam lr 1e-4 (line 173);
+ *   γ 0.96 (line 116; Routing 0.98, Surviving 0.99).
  * - Optional double-DQN target (off: DGN uses max over the target network).
  */
 import type { AgentGraph, EnvSpec, Rng, RngState } from "@netmarl/envs";
@@ -70,12 +78,18 @@ const configSchema = z
     discount: z.number().min(0).max(1).default(0.96),
     /** Minibatch size in transitions (each holds every agent). */
     batchSize: z.number().int().min(1).default(10),
+    /** Minibatches of distinct transitions (TF `random.sample`); false samples with replacement. */
+    sampleWithoutReplacement: z.boolean().default(true),
     /** Replay capacity in transitions. */
     bufferCapacity: z.number().int().min(1).default(50_000),
-    /** Environment steps before the first update. */
-    learningStarts: z.number().int().min(0).default(2_000),
-    /** One gradient step every this many environment steps (TF Jungle: 3). */
-    trainEvery: z.number().int().min(1).default(1),
+    /** Store only every this many-th step of an episode (TF Jungle: 3; 1 stores every step). */
+    storeEvery: z.number().int().min(1).default(3),
+    /** One gradient step at every this many-th step of an episode (TF Jungle: 3). */
+    trainEvery: z.number().int().min(1).default(3),
+    /** Train from this episode on, counting from 1 (TF Jungle `episode_before_train`: 200; ≤ 1 = at once). */
+    trainFromEpisode: z.number().int().min(0).default(200),
+    /** Environment steps before the first update (TF Routing: 2 000; TF Jungle: none). */
+    learningStarts: z.number().int().min(0).default(0),
     /** Soft target update factor after every gradient step (TF: 0.01); 1 = hard copy. */
     tau: z.number().gt(0).max(1).default(0.01),
     /** ε at the start … */
@@ -123,6 +137,12 @@ export class DgnLearner implements Learner {
   private episodes = 0;
   private updates = 0;
   private previousEnded = true;
+  /** Transitions stored (every `storeEvery`-th step). */
+  private stored = 0;
+  /** Steps of the current episode so far, and the step and 1-based episode of the last transition. */
+  private episodeStep = 0;
+  private lastEpisodeStep = 0;
+  private lastEpisode = 0;
 
   constructor(
     private readonly spec: EnvSpec,
@@ -169,9 +189,10 @@ export class DgnLearner implements Learner {
     this.cachedRows = new Int32Array(spec.numAgents * k);
   }
 
+  /** ε of the current episode: decayed once before every episode, the first included. */
   get epsilon(): number {
     const { epsilonStart, epsilonDecay, epsilonEnd } = this.config;
-    return Math.max(epsilonEnd, epsilonStart * epsilonDecay ** this.episodes);
+    return Math.max(epsilonEnd, epsilonStart * epsilonDecay ** (this.episodes + 1));
   }
 
   act(observations: Float32Array, graph: AgentGraph, options: ActOptions): Int32Array {
@@ -188,22 +209,38 @@ export class DgnLearner implements Learner {
   }
 
   observe(transition: Transition): void {
-    const capacity = this.config.bufferCapacity;
-    const slot = this.steps % capacity;
+    const { bufferCapacity: capacity, storeEvery } = this.config;
     const graph = this.actGraphPending && this.actGraph !== null ? this.actGraph : transition.graph;
     this.actGraphPending = false;
-    this.buffer.add(graph === transition.graph ? transition : { ...transition, graph });
-    this.continues[slot] = 0;
-    if (!this.previousEnded && this.steps > 0) this.continues[(slot + capacity - 1) % capacity] = 1;
+    this.episodeStep++;
+    this.lastEpisodeStep = this.episodeStep;
+    this.lastEpisode = this.episodes + 1;
+    if (this.episodeStep % storeEvery === 0) {
+      const slot = this.stored % capacity;
+      this.buffer.add(graph === transition.graph ? transition : { ...transition, graph });
+      this.continues[slot] = 0;
+      // Only consecutive steps can lend their graph to the previous transition's s'.
+      if (storeEvery === 1 && !this.previousEnded && this.stored > 0)
+        this.continues[(slot + capacity - 1) % capacity] = 1;
+      this.stored++;
+    }
     this.previousEnded = episodeEnded(transition);
-    if (this.previousEnded) this.episodes++;
+    if (this.previousEnded) {
+      this.episodes++;
+      this.episodeStep = 0;
+    }
     this.steps++;
   }
 
   update(): Metrics {
     const { config, numAgents, numActions } = this;
-    if (this.steps < Math.max(config.learningStarts, 1) || this.steps % config.trainEvery !== 0) return {};
-    const batch = this.buffer.sample(this.batch, this.rng, this.batchIndices);
+    if (!this.shouldTrain()) return {};
+    const batch = this.buffer.sample(
+      this.batch,
+      this.rng,
+      this.batchIndices,
+      config.sampleWithoutReplacement,
+    );
     const capacity = config.bufferCapacity;
     for (let b = 0; b < batch.size; b++) {
       const i = this.batchIndices[b];
@@ -288,6 +325,10 @@ export class DgnLearner implements Learner {
       episodes: this.episodes,
       updates: this.updates,
       previousEnded: this.previousEnded,
+      stored: this.stored,
+      episodeStep: this.episodeStep,
+      lastEpisodeStep: this.lastEpisodeStep,
+      lastEpisode: this.lastEpisode,
       rng: this.rng.getState(),
       ...encodeModules({ online: this.online, target: this.target }),
       optimizer: this.optimizer.getState(),
@@ -307,6 +348,10 @@ export class DgnLearner implements Learner {
     this.episodes = state.episodes as number;
     this.updates = state.updates as number;
     this.previousEnded = state.previousEnded as boolean;
+    this.stored = state.stored as number;
+    this.episodeStep = state.episodeStep as number;
+    this.lastEpisodeStep = state.lastEpisodeStep as number;
+    this.lastEpisode = state.lastEpisode as number;
     this.actGraphPending = false;
   }
 
@@ -335,6 +380,17 @@ export class DgnLearner implements Learner {
     this.actGraph = this.actGraphs.toGraph(this.actRows, 1);
     this.cachedBatch = new GraphBatch([this.actGraph]);
     return this.cachedBatch;
+  }
+
+  /** After the step just observed: TF Jungle's `i_episode >= 200 and steps % 3 == 0`, plus enough data. */
+  shouldTrain(): boolean {
+    const { config } = this;
+    return (
+      this.steps >= Math.max(config.learningStarts, 1) &&
+      this.lastEpisode >= config.trainFromEpisode &&
+      this.lastEpisodeStep % config.trainEvery === 0 &&
+      this.buffer.size >= (config.sampleWithoutReplacement ? config.batchSize : 1)
+    );
   }
 
   private updateTarget(): void {

@@ -148,7 +148,15 @@ describe("maddpg / maddpgs / pic", () => {
   // The test asserts > +15 on seed 1: the fixed seed makes the run deterministic, and even the other
   // seeds clear the bar by ≥ 13, so a harmless numeric change (op order, a backend patch) cannot
   // flip it while a broken update (no learning: ≈ ±10 evaluation noise) fails it.
-  const learningConfig = { batchSize: 64, updateEvery: 25 };
+  // The defaults before issue 12 (constant lr, greedy evaluation, sampling with replacement), which
+  // the numbers above were measured with.
+  const learningConfig = {
+    batchSize: 64,
+    updateEvery: 25,
+    learningRateSchedule: "constant",
+    evaluationNoise: false,
+    sampleWithoutReplacement: false,
+  };
 
   // Random play on the same evaluation episodes (the evaluation stream depends on the seed only).
   // Measured (wasm, seed 1): random −143.8; MADDPG −166.3 → −128.6; PIC −147.4 → −114.7.

@@ -25,19 +25,22 @@
  *   `trainNoise: true` adds the noise (the spec's reading).
  * - The next action a'(s') comes from the *online* actor (`select_action` uses `self.actor`; PIC's
  *   `actor_target` is soft-updated but never read); `useTargetActor: true` gives textbook DDPG.
- * - The learning rate in PIC's active code path (`adjust_lr`, start episode 0) decays linearly to 0
- *   over the *whole* run; the "second half" schedule of the spec is PIC's `LambdaLR`, which is built
- *   but never stepped. Both are options; the default is a constant rate because a learner does not
- *   know the run's length (`scheduleSteps` sets it; PIC: 60 000 episodes × 25 steps).
+ * - The learning rate decays linearly to 0 over the whole run by default, as PIC's active code path:
+ *   `main_vec.py` 211–213 calls `agent.adjust_lr(i_episode)` after every episode unless
+ *   `--fixed_lr` (off, line 60), and `ddpg_vec.py` 24–29 sets lr = lr₀·(1 − i_episode / 60 000)
+ *   (`start_episode` 0, line 162). Here the factor is 1 − t / `scheduleSteps` per environment step
+ *   (PIC: 60 000 episodes × 25 steps = 1.5M), which differs from PIC's per-episode steps by at most
+ *   2 / 60 000 of lr₀; set `scheduleSteps` to the run's length. The "second half" schedule of the
+ *   spec is PIC's `LambdaLR` (`ddpg_vec.py` 186–191), built but never stepped (an option).
+ * - Minibatches are drawn without replacement (`replay_memory.py` line 26: `random.sample`).
  *
  * Deviations (discrete action spaces): PIC's MPE takes the soft 5-vector as a force; here the
  * environment's action space is `Discrete`, so the agent executes argmax of its Gumbel-softmax sample
  * (a sample of Categorical(softmax(logits))), the replay stores that index and the critic sees its
- * one-hot. To feed the critic the same kind of vector in the updates, `straightThrough` (default)
+ * one-hot. Evaluation samples the same way (`eval.py` line 40 calls `select_action(…,
+ * action_noise=True)`); `evaluationNoise: false` takes argmax(logits) instead. To feed the critic the same kind of vector in the updates, `straightThrough` (default)
  * makes the update-time actions one-hot in the forward pass with the softmax's gradient (graph-nn's
- * `gumbelSoftmax` hard mode); `straightThrough: false` feeds the soft vector as PIC does. With
- * `explore: false` the agent takes argmax(logits) (PIC evaluates with the noisy sample; set
- * `evaluationNoise: true` for that). The reward is the team reward: the mean of the agents' rewards
+ * `gumbelSoftmax` hard mode); `straightThrough: false` feeds the soft vector as PIC does. The reward is the team reward: the mean of the agents' rewards
  * (PIC reads the last agent's, identical for a shared reward); the bootstrap stops when any agent
  * terminated. Initial weights are Glorot-uniform, not PyTorch's default.
  */
@@ -67,7 +70,7 @@ const sharedConfigShape = {
    * the start (PIC's active `adjust_lr`), or `'linear-second-half'` (constant, then linear to 0; PIC's
    * unused `LambdaLR`, the spec's description).
    */
-  learningRateSchedule: z.enum(LEARNING_RATE_SCHEDULES).default("constant"),
+  learningRateSchedule: z.enum(LEARNING_RATE_SCHEDULES).default("linear"),
   /** Length of the schedule in environment steps (PIC: 60 000 episodes × 25 steps). */
   scheduleSteps: z.number().int().min(1).default(1_500_000),
   /** Discount γ. */
@@ -94,8 +97,10 @@ const sharedConfigShape = {
   straightThrough: z.boolean().default(true),
   /** Take a'(s') of the critic targets from the target actor (PIC: the online actor). */
   useTargetActor: z.boolean().default(false),
-  /** With `explore: false`, sample the Gumbel-softmax as PIC's evaluation does (default: argmax). */
-  evaluationNoise: z.boolean().default(false),
+  /** With `explore: false`, sample the Gumbel-softmax as PIC's `eval.py` does (false: argmax). */
+  evaluationNoise: z.boolean().default(true),
+  /** Distinct transitions in each minibatch (PIC's `random.sample`); false samples with replacement. */
+  sampleWithoutReplacement: z.boolean().default(true),
 };
 
 const maddpgConfigSchema = z.object(sharedConfigShape).strict();
@@ -307,7 +312,12 @@ export class MaddpgLearner implements Learner {
    * then writes the one-hot actions, team rewards and bootstrap masks.
    */
   private sampleBatch(): void {
-    const batch = this.buffer.sample(this.batch, this.rng, this.batchIndices);
+    const batch = this.buffer.sample(
+      this.batch,
+      this.rng,
+      this.batchIndices,
+      this.config.sampleWithoutReplacement,
+    );
     const n = this.numAgents;
     const a = this.numActions;
     if (this.variant === "maddpgs") {
