@@ -253,7 +253,11 @@ describe("dgn", () => {
     expect(learned).toBeGreaterThan(-50);
   }, 120_000);
 
-  it("learns a small jungle beyond random play (dynamic graph, fixed seed)", async () => {
+  // Skipped on the issue-12 fidelity branch: with mutli_jungle.py's ε schedule (ε also decayed once
+  // before the first episode, line 213) the same run ends at −5.77 on seed 1 (seeds 2 / 3: +0.71 /
+  // +13.66; random −0.85 / −0.72), so the +6.95 below was one trajectory, not a margin. Issue 12's
+  // learning-test rewrite (part C) replaces this test.
+  it.skip("learns a small jungle beyond random play (dynamic graph, fixed seed)", async () => {
     await initBackend("wasm", { log: false });
     // 10×10 map, 5 agents, 4 food, 30-step episodes; the 3-nearest graph changes every step.
     // Measured (seed 1, 4 000 steps, wasm, 20 evaluation episodes): DGN +6.95 vs random −0.31 per

@@ -83,6 +83,15 @@ export class RecurrentQLearner implements Learner {
   private readonly actions: Int32Array;
   private readonly actInput: Float32Array;
   private readonly batchIndices: Int32Array;
+  /** Batch arrays for the longest episodes (`maxSteps`); each update uses a prefix. */
+  private readonly scratch: {
+    inputs: Float32Array;
+    actions: Int32Array;
+    rewards: Float32Array;
+    notDone: Float32Array;
+    mask: Float32Array;
+    states: Float32Array;
+  };
   private steps = 0;
   private episodes = 0;
   private stepsAtEpisodeStart = 0;
@@ -150,6 +159,16 @@ export class RecurrentQLearner implements Learner {
     this.actions = new Int32Array(spec.numAgents);
     this.actInput = new Float32Array(spec.numAgents * this.inputSize);
     this.batchIndices = new Int32Array(config.batchSize);
+    const rows = config.batchSize * spec.numAgents;
+    const length = spec.maxSteps;
+    this.scratch = {
+      inputs: new Float32Array((length + 1) * rows * this.inputSize),
+      actions: new Int32Array(length * rows),
+      rewards: new Float32Array(length * rows),
+      notDone: new Float32Array(length * rows),
+      mask: new Float32Array(length * rows),
+      states: new Float32Array((length + 1) * config.batchSize * (mixing ? spec.stateDim : 0)),
+    };
   }
 
   /** ε of the current training episode (pymarl evaluates the schedule at the episode's first step). */
@@ -309,12 +328,14 @@ export class RecurrentQLearner implements Learner {
     const rows = batch * n;
     const mixing = this.mixer !== null;
     const stateDim = mixing ? this.spec.stateDim : 0;
-    const inputs = new Float32Array((time + 1) * rows * inputSize);
-    const actions = new Int32Array(time * rows);
-    const rewards = new Float32Array(time * (mixing ? batch : rows));
-    const notDone = new Float32Array(time * (mixing ? batch : rows));
-    const mask = new Float32Array(time * (mixing ? batch : rows));
-    const states = new Float32Array((time + 1) * batch * stateDim);
+    const scratch = this.scratch;
+    const targetRows = time * (mixing ? batch : rows);
+    const inputs = scratch.inputs.subarray(0, (time + 1) * rows * inputSize).fill(0);
+    const actions = scratch.actions.subarray(0, time * rows).fill(0);
+    const rewards = scratch.rewards.subarray(0, targetRows).fill(0);
+    const notDone = scratch.notDone.subarray(0, targetRows).fill(0);
+    const mask = scratch.mask.subarray(0, targetRows).fill(0);
+    const states = scratch.states.subarray(0, (time + 1) * batch * stateDim).fill(0);
     for (let b = 0; b < batch; b++) {
       const e = indices[b];
       const length = lengths[e];
