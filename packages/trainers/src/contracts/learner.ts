@@ -4,6 +4,12 @@ import type { AgentGraph } from "@netmarl/envs";
 export interface ActOptions {
   /** True while training (explore), false for evaluation (greedy / mean action). */
   explore: boolean;
+  /**
+   * True on the first observation of an episode. Recurrent learners start their memory from zero
+   * there; the Runner sets it for training and evaluation episodes (evaluation calls no `observe`,
+   * so this is how a learner sees its episode boundaries). Omitted: the episode continues.
+   */
+  episodeStart?: boolean;
 }
 
 /**
