@@ -85,7 +85,7 @@ const recurrentConfigSchema = z
   .object({
     ...mappoConfigShape,
     /** GRU actor and critic trained on chunks from stored hidden states (`use_recurrent_policy`). */
-    recurrent: mappoConfigShape.recurrent.default(true),
+    recurrent: z.boolean().default(true),
   })
   .strict();
 

@@ -5,6 +5,7 @@ import { createRng, isEpisodeOver, MemoryCue, type Rng, type StepResult } from "
 import { initBackend } from "@netmarl/graph-nn";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AlgorithmDefinition } from "../../contracts/algorithm-definition.js";
 import type { Learner, Metrics } from "../../contracts/learner.js";
 import { JsonlMetricsSink, type MetricRecord, readJsonl } from "../../metrics/metrics-sink.js";
 import { readStateFile, writeStateFile } from "../../persistence/state-file.js";
@@ -24,7 +25,12 @@ const memoryCue = (rng: Rng) => new MemoryCue({}, rng);
 const small = { rolloutSteps: 30, dataChunkLength: 5, epochs: 2, numMiniBatches: 2, hiddenSizes: [8, 8] };
 
 /** Steps env and learners in lockstep (the first learner's actions drive the env); returns every update's metrics. */
-function drive(env: MemoryCue, learners: Learner[], steps: number, start: { obs: Float32Array; state?: Float32Array }) {
+function drive(
+  env: MemoryCue,
+  learners: Learner[],
+  steps: number,
+  start: { obs: Float32Array; state?: Float32Array },
+) {
   let current: StepResult | { obs: Float32Array; state?: Float32Array } = start;
   let episodeStart = true;
   const metrics: Metrics[][] = learners.map(() => []);
@@ -95,7 +101,8 @@ describe("recurrent MAPPO (rMAPPO)", () => {
     const runner = (directory: string, onCheckpoint?: () => void) =>
       new Runner({
         createEnv: memoryCue,
-        createLearner: (spec, rng) => rmappoAlgorithm.create(spec, { ...small, valueNormalization: "popart" }, rng),
+        createLearner: (spec, rng) =>
+          rmappoAlgorithm.create(spec, { ...small, valueNormalization: "popart" }, rng),
         config: { totalEnvSteps: 240, seed: 4, checkpointEvery: 50, evalEvery: 100, evalEpisodes: 3 },
         sinks: [new JsonlMetricsSink(join(directory, "metrics.jsonl"))],
         checkpointPath: join(directory, "checkpoint.bin"),
@@ -160,7 +167,7 @@ describe("recurrent MAPPO (rMAPPO)", () => {
   // noise of a 0.5 policy over 100 episodes × 2 agents ≈ 0.035). The assertion asks rMAPPO for > 0.9,
   // feed-forward MAPPO for < 0.62 and a gap of > 0.28 — 8× the larger of the two noises.
   it("learns the memory cue that feed-forward MAPPO cannot (fixed seed)", () => {
-    const score = (algorithm: typeof mappoAlgorithm) => {
+    const score = (algorithm: AlgorithmDefinition) => {
       const runner = new Runner({
         createEnv: memoryCue,
         createLearner: (spec, rng) => algorithm.create(spec, { rolloutSteps: 200, epochs: 5 }, rng),
