@@ -150,6 +150,67 @@ describe("recurrent MAPPO (rMAPPO)", () => {
     learner.dispose();
   });
 
+  it("defaults to on-policy's config.py (MAPPO feed-forward, rMAPPO recurrent)", () => {
+    const onPolicy = {
+      learningRate: 5e-4,
+      criticLearningRate: 5e-4,
+      adamEpsilon: 1e-5,
+      clipRatio: 0.2,
+      epochs: 15,
+      numMiniBatches: 1,
+      entropyCoefficient: 0.01,
+      valueLossCoefficient: 1,
+      huberDelta: 10,
+      clipValueLoss: true,
+      maxGradNorm: 10,
+      discount: 0.99,
+      gaeLambda: 0.95,
+      hiddenSizes: [64, 64],
+      valueNormalization: "value-norm",
+      layerNorm: true,
+      orthogonalInit: true,
+      useProperTimeLimits: false,
+      agentIdInput: false,
+      dataChunkLength: 10,
+    };
+    expect(mappoAlgorithm.parseConfig({})).toMatchObject({ ...onPolicy, recurrent: false });
+    expect(rmappoAlgorithm.parseConfig({})).toMatchObject({ ...onPolicy, recurrent: true });
+  });
+
+  it("initialises as on-policy: orthogonal kernels, zero biases, policy head gain 0.01", () => {
+    const spec = new MemoryCue().spec;
+    const learner = rmappoAlgorithm.create(spec, {}, createRng(0));
+    const weights = new Map(
+      (learner.state().actor as { name: string; shape: number[]; values: Float32Array }[]).map((w) => [
+        w.name,
+        w,
+      ]),
+    );
+    /** Gram matrix of the columns of a [rows, cols] kernel (rows ≥ cols: orthonormal columns × gain). */
+    const columnGram = (name: string) => {
+      const { shape, values } = weights.get(name)!;
+      const [rows, cols] = shape;
+      return Array.from({ length: cols * cols }, (_, k) => {
+        let dot = 0;
+        for (let r = 0; r < rows; r++)
+          dot += values[r * cols + (k % cols)] * values[r * cols + Math.floor(k / cols)];
+        return dot;
+      });
+    };
+    const identity = (size: number, scale: number) =>
+      Array.from({ length: size * size }, (_, k) => (k % size === Math.floor(k / size) ? scale : 0));
+    for (const [k, v] of columnGram("head/kernel").entries()) expect(v).toBeCloseTo(identity(2, 1e-4)[k], 8);
+    // the GRU's [64, 192] kernels have orthonormal rows (PyTorch's [192, 64] weight, transposed)
+    const { values } = weights.get("gru/recurrentKernel")!;
+    const rowDot = (a: number, b: number) =>
+      values.subarray(a * 192, (a + 1) * 192).reduce((sum, v, c) => sum + v * values[b * 192 + c], 0);
+    expect(rowDot(0, 0)).toBeCloseTo(1, 5);
+    expect(rowDot(0, 1)).toBeCloseTo(0, 5);
+    expect(Array.from(weights.get("gru/inputBias")!.values).every((v) => v === 0)).toBe(true);
+    expect(Array.from(weights.get("head/bias")!.values).every((v) => v === 0)).toBe(true);
+    learner.dispose();
+  });
+
   it("refuses a rollout that chunks do not tile", () => {
     const spec = new MemoryCue().spec;
     expect(() => rmappoAlgorithm.create(spec, { rolloutSteps: 25 }, createRng(0))).toThrow(
