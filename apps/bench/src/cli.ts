@@ -310,7 +310,7 @@ program
           ...result.backends.flatMap((backend) =>
             backend.results.map(
               (r) =>
-                `${backend.backend.padEnd(10)} ${r.network.padEnd(16)} ${r.secondsPerStep.toFixed(3)} s/step${r.ratioToReference === undefined ? "" : ` (PyTorch / NetMARL = ${r.ratioToReference.toFixed(2)})`}`,
+                `${`${backend.backend}${backend.threads > 1 ? `×${backend.threads}` : ""}`.padEnd(10)} ${r.network.padEnd(16)} ${r.secondsPerStep.toFixed(3)} s/step${r.ratioToReference === undefined ? "" : ` (PyTorch / NetMARL = ${r.ratioToReference.toFixed(2)})`}`,
             ),
           ),
         ].join("\n"),

@@ -11,6 +11,7 @@ import {
   initBackend,
   MeanFieldLayer,
   Module,
+  wasmThreadCount,
 } from "@netmarl/graph-nn";
 import * as tf from "@tensorflow/tfjs-core";
 import { runPythonReference } from "./python-reference.js";
@@ -64,6 +65,8 @@ export interface NnStepTiming {
 
 export interface NnSpeedBackendResult {
   backend: BackendName;
+  /** Threads of the backend's kernels (wasm: `NETMARL_WASM_THREADS`; 1 otherwise). */
+  threads: number;
   results: NnStepTiming[];
 }
 
@@ -192,7 +195,7 @@ export async function measureNnSpeed(options: NnSpeedOptions = {}): Promise<NnSp
     }
     x.dispose();
     labels.dispose();
-    out.push({ backend, results });
+    out.push({ backend, threads: backend === "wasm" ? wasmThreadCount() : 1, results });
   }
   return {
     batchSize,
