@@ -137,12 +137,14 @@ export const CONFIG_DOCS: Record<string, Record<string, string>> = {
     rewardAggregation: "How an agent's payoffs against its neighbours are combined.",
     maxSteps: "Rounds per episode.",
   },
-  "rows,columns,inflowProbability,yellowSeconds,maxSteps": {
+  "rows,columns,inflowProbability,yellowSeconds,maxSteps,localInsertion": {
     rows: "Rows of intersections.",
     columns: "Columns of intersections.",
     inflowProbability: "Probability of a new vehicle per boundary entry edge per second (`probability`).",
     yellowSeconds: "Yellow seconds after a switch (`switch_time`).",
     maxSteps: "Steps per episode (`horizon`).",
+    localInsertion:
+      'When the local simulator inserts a vehicle: `"every-source"` (DIALS\' `local_traffic.py`) on every step whose source is 1; `"source-onset"` only where the source turns from 0 to 1 — a vehicle that stays in the entry cell for consecutive steps is one vehicle, not several.',
   },
   "rows,columns,rowDistance,columnDistance,intersectionWidth,numLeftLanes,numStraightLanes,numRightLanes,laneWidth,laneMaxSpeed,turn,tlPlan,interval,vehicle":
     {
