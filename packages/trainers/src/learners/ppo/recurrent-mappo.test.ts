@@ -1,7 +1,14 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRng, isEpisodeOver, MemoryCue, type Rng, type StepResult } from "@netmarl/envs";
+import {
+  CoordinationGame,
+  createRng,
+  isEpisodeOver,
+  MemoryCue,
+  type Rng,
+  type StepResult,
+} from "@netmarl/envs";
 import { initBackend } from "@netmarl/graph-nn";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +18,7 @@ import { JsonlMetricsSink, type MetricRecord, readJsonl } from "../../metrics/me
 import { readStateFile, writeStateFile } from "../../persistence/state-file.js";
 import { Runner } from "../../runner/runner.js";
 import { checkLearner } from "../../testing/check-learner.js";
-import { mappoAlgorithm, rmappoAlgorithm } from "./mappo-learner.js";
+import { ippoAlgorithm, mappoAlgorithm, rmappoAlgorithm } from "./mappo-learner.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "netmarl-rmappo-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -71,6 +78,25 @@ describe("recurrent MAPPO (rMAPPO)", () => {
       checkLearner(rmappoAlgorithm, memoryCue, {
         config: small,
         steps: 120,
+        countTensors: () => tf.memory().numTensors,
+      }),
+    ).not.toThrow();
+  });
+
+  it("recurrent IPPO with agent ids, time-limit cuts and no normaliser also passes checkLearner", () => {
+    // the coordination game ends by its 25-step time limit: every episode end is a cut
+    const config = {
+      ...small,
+      recurrent: true,
+      agentIdInput: true,
+      useProperTimeLimits: true,
+      valueNormalization: "none",
+      layerNorm: false,
+    };
+    expect(() =>
+      checkLearner(ippoAlgorithm, (rng) => new CoordinationGame({ numAgents: 3 }, rng), {
+        config,
+        steps: 90,
         countTensors: () => tf.memory().numTensors,
       }),
     ).not.toThrow();
