@@ -267,6 +267,10 @@ program
   .option("--agents <n>", "nodes per graph", positiveInteger("--agents"), 200)
   .option("--steps <n>", "timed steps per network (after a warm-up)", positiveInteger("--steps"), 5)
   .option("--networks <list>", "mean-field,graph-attention")
+  .option(
+    "--reference",
+    "also time the mean-field step in PyTorch (python3 + torch) in this run and print the ratio",
+  )
   .option("--profile", "report the kernels that take the time")
   .option("--json", "print JSON")
   .action(
@@ -276,6 +280,7 @@ program
       agents: number;
       steps: number;
       networks?: string;
+      reference?: boolean;
       profile?: boolean;
       json?: boolean;
     }) => {
@@ -291,18 +296,24 @@ program
         numAgents: options.agents,
         steps: options.steps,
         networks: options.networks?.split(",") as ("mean-field" | "graph-attention")[] | undefined,
+        reference: options.reference === true,
         profile: options.profile === true,
         onProgress: (message) => process.stderr.write(`${message}\n`),
       });
       print(result, options.json === true, () =>
-        result.backends
-          .flatMap((backend) =>
+        [
+          ...(result.reference === undefined
+            ? []
+            : [
+                `pytorch    mean-field       ${result.reference.secondsPerStep.toFixed(3)} s/step (torch ${result.reference.torch}, ${result.reference.threads} thread${result.reference.threads === 1 ? "" : "s"}, ${result.reference.blas})`,
+              ]),
+          ...result.backends.flatMap((backend) =>
             backend.results.map(
               (r) =>
-                `${backend.backend.padEnd(10)} ${r.network.padEnd(16)} ${r.secondsPerStep.toFixed(3)} s/step${r.ratioToAnchor === undefined ? "" : ` (PyTorch anchor / NetMARL = ${r.ratioToAnchor.toFixed(2)})`}`,
+                `${`${backend.backend}${backend.threads > 1 ? `×${backend.threads}` : ""}`.padEnd(10)} ${r.network.padEnd(16)} ${r.secondsPerStep.toFixed(3)} s/step${r.ratioToReference === undefined ? "" : ` (PyTorch / NetMARL = ${r.ratioToReference.toFixed(2)})`}`,
             ),
-          )
-          .join("\n"),
+          ),
+        ].join("\n"),
       );
     },
   );
@@ -322,6 +333,14 @@ program
     objectOption("--config"),
   )
   .option("--backend <name>", "TensorFlow.js backend")
+  .option(
+    "--reference",
+    "also time the original PIC code's update block (PyTorch, one thread) in this run; maddpg, maddpgs, pic",
+  )
+  .option(
+    "--pic-source <dir>",
+    "the maddpg/ folder of a github.com/IouJenLiu/PIC checkout (default: $NETMARL_PIC_SOURCE)",
+  )
   .option("--json", "print JSON")
   .action(
     async (options: {
@@ -331,8 +350,17 @@ program
       agents?: number;
       config?: Record<string, unknown>;
       backend?: string;
+      reference?: boolean;
+      picSource?: string;
       json?: boolean;
     }) => {
+      const picSource =
+        options.reference === true ? (options.picSource ?? process.env.NETMARL_PIC_SOURCE) : undefined;
+      if (options.reference === true && picSource === undefined) {
+        throw new InvalidArgumentError(
+          "--reference needs --pic-source <dir> or NETMARL_PIC_SOURCE: the maddpg/ folder of a github.com/IouJenLiu/PIC checkout",
+        );
+      }
       const backend = await initBackend(options.backend as BackendName | undefined, { log: false });
       const ids =
         options.algorithms?.split(",") ??
@@ -345,13 +373,17 @@ program
           steps: options.steps,
           config: options.config,
           agents: options.agents,
+          picSource,
         }),
       }));
       print(rows, options.json === true, () =>
         rows
           .map(
             (r) =>
-              `${r.algorithm.padEnd(12)} ${r.envId} (${r.agents} agents, ${r.backend}): ${Math.round(r.envStepsPerSecond).toLocaleString("en")} env steps/s, ${r.updates} updates at ${r.updatesPerSecond.toFixed(1)}/s`,
+              `${r.algorithm.padEnd(12)} ${r.envId} (${r.agents} agents, ${r.backend}): ${Math.round(r.envStepsPerSecond).toLocaleString("en")} env steps/s, ${r.updates} updates at ${r.updatesPerSecond.toFixed(1)}/s` +
+              (r.reference === undefined
+                ? ""
+                : `; update block ${(1 / r.updatesPerSecond).toFixed(2)} s vs the original PIC code ${r.reference.secondsPerBlock.toFixed(2)} s (torch ${r.reference.torch}, ${r.reference.threads} thread): original / NetMARL = ${r.reference.ratio.toFixed(2)}`),
           )
           .join("\n"),
       );

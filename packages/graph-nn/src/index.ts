@@ -11,6 +11,7 @@ export {
   type InitBackendOptions,
   initBackend,
 } from "./backend/init-backend.js";
+export { wasmThreadCount } from "./backend/threaded-wasm.js";
 export { Categorical } from "./discrete/categorical.js";
 export { sampleGumbel } from "./discrete/gumbel.js";
 export {

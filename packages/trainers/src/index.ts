@@ -10,6 +10,7 @@ export {
 } from "./buffers/episode-buffer.js";
 export { type ReplayBatch, ReplayBuffer, type ReplayBufferOptions } from "./buffers/replay-buffer.js";
 export { RolloutBuffer, type RolloutBufferOptions, type RolloutStep } from "./buffers/rollout-buffer.js";
+export { type ChunkMinibatch, writeChunkMinibatch } from "./buffers/sequence-chunks.js";
 export { type AlgorithmDefinition, defineAlgorithm } from "./contracts/algorithm-definition.js";
 export type { ActOptions, Learner, LearnerState, Metrics, Transition } from "./contracts/learner.js";
 export { epsilonGreedyInto } from "./learners/action-selection.js";
@@ -39,6 +40,7 @@ export {
   type MappoConfig,
   MappoLearner,
   mappoAlgorithm,
+  rmappoAlgorithm,
 } from "./learners/ppo/mappo-learner.js";
 export { huberLoss, ppoConfigFields } from "./learners/ppo/ppo-config-fields.js";
 export { type QmixConfig, QmixLearner, qmixAlgorithm } from "./learners/qmix/qmix-learner.js";

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { AgentGraph, createRng, type Rng } from "@netmarl/envs";
 import {
   availableBackends,
@@ -8,8 +11,10 @@ import {
   initBackend,
   MeanFieldLayer,
   Module,
+  wasmThreadCount,
 } from "@netmarl/graph-nn";
 import * as tf from "@tensorflow/tfjs-core";
+import { runPythonReference } from "./python-reference.js";
 
 /** Options of {@link measureNnSpeed}; defaults are the issue-6 benchmark. */
 export interface NnSpeedOptions {
@@ -29,6 +34,11 @@ export interface NnSpeedOptions {
   steps?: number;
   /** Networks to time. Default both. */
   networks?: ("mean-field" | "graph-attention")[];
+  /**
+   * Also time the same mean-field step in PyTorch (apps/bench/reference/mean_field_step.py, one
+   * thread) on the same data in this run, and report the ratio. Default false.
+   */
+  reference?: boolean;
   /** Also run `tf.profile` on one step and report the heaviest kernels. Default true. */
   profile?: boolean;
   /** Split each step into this many micro-batches (gradients accumulated). Default: 1, or what wasm's heap needs for attention. */
@@ -46,8 +56,8 @@ export interface NnStepTiming {
   secondsPerStep: number;
   /** Every timed step, seconds. */
   stepSeconds: number[];
-  /** PyTorch anchor / secondsPerStep (≥ 1 means no slower): mean-field at 256 × 200 nodes, k = 5 only. */
-  ratioToAnchor?: number;
+  /** PyTorch's seconds per step / NetMARL's, measured in the same run (≥ 1: NetMARL no slower); mean-field with `reference` only. */
+  ratioToReference?: number;
   /** Kernels by total time in one profiled step, heaviest first. */
   topKernels?: { kernel: string; milliseconds: number; calls: number }[];
   parameters: number;
@@ -55,6 +65,8 @@ export interface NnStepTiming {
 
 export interface NnSpeedBackendResult {
   backend: BackendName;
+  /** Threads of the backend's kernels (wasm: `NETMARL_WASM_THREADS`; 1 otherwise). */
+  threads: number;
   results: NnStepTiming[];
 }
 
@@ -64,13 +76,20 @@ export interface NnSpeedResult {
   neighbours: number;
   nodes: number;
   edges: number;
-  /** PyTorch 1.13 CPU (OpenBLAS, one thread), mean-field step, from issue 6. */
-  anchorSeconds: number;
+  /** The PyTorch mean-field step measured in this run (`reference: true`). */
+  reference?: PythonMeanFieldTiming;
   backends: NnSpeedBackendResult[];
 }
 
-/** PyTorch 1.13 CPU one-thread seconds for the mean-field step (issue 6). */
-export const PYTORCH_MEAN_FIELD_ANCHOR_SECONDS = 1.05;
+/** What apps/bench/reference/mean_field_step.py prints. */
+export interface PythonMeanFieldTiming {
+  secondsPerStep: number;
+  stepSeconds: number[];
+  torch: string;
+  threads: number;
+  /** The BLAS library PyTorch loaded (Debian's reference libblas3 is ~6× slower than OpenBLAS). */
+  blas: string;
+}
 
 /**
  * One training step (forward + backward + Adam) of (a) encoder 26→128, two MeanFieldLayers, head
@@ -93,6 +112,14 @@ export async function measureNnSpeed(options: NnSpeedOptions = {}): Promise<NnSp
   const nodes = batchSize * numAgents;
   const observations = rng.fork("obs").fillUniform(new Float32Array(nodes * obsDim), -1, 1);
   const targets = new Int32Array(nodes).map(() => rng.int(numActions));
+  const wantsMeanField = (options.networks ?? ["mean-field"]).includes("mean-field");
+  const reference =
+    options.reference === true && wantsMeanField
+      ? measureReference(
+          { batchSize, numAgents, obsDim, hidden, numActions, steps, graph, observations, targets },
+          report,
+        )
+      : undefined;
   for (const backend of backends) {
     await initBackend(backend, { log: false });
     const x = tf.tensor2d(observations, [nodes, obsDim]);
@@ -154,10 +181,8 @@ export async function measureNnSpeed(options: NnSpeedOptions = {}): Promise<NnSp
         stepSeconds,
         parameters: model.countParameters(),
       };
-      // The anchor was measured for one configuration only; a ratio for any other would mislead.
-      const anchorConfiguration = batchSize === 256 && numAgents === 200 && neighbours === 5;
-      if (network === "mean-field" && anchorConfiguration) {
-        timing.ratioToAnchor = PYTORCH_MEAN_FIELD_ANCHOR_SECONDS / timing.secondsPerStep;
+      if (network === "mean-field" && reference !== undefined) {
+        timing.ratioToReference = reference.secondsPerStep / timing.secondsPerStep;
       }
       if (options.profile !== false) timing.topKernels = await profileStep(step);
       results.push(timing);
@@ -170,7 +195,7 @@ export async function measureNnSpeed(options: NnSpeedOptions = {}): Promise<NnSp
     }
     x.dispose();
     labels.dispose();
-    out.push({ backend, results });
+    out.push({ backend, threads: backend === "wasm" ? wasmThreadCount() : 1, results });
   }
   return {
     batchSize,
@@ -178,9 +203,57 @@ export async function measureNnSpeed(options: NnSpeedOptions = {}): Promise<NnSp
     neighbours,
     nodes,
     edges: nodes * neighbours,
-    anchorSeconds: PYTORCH_MEAN_FIELD_ANCHOR_SECONDS,
+    reference,
     backends: out,
   };
+}
+
+/** Times the same step in PyTorch on the same graph, observations and labels (files in a temp dir). */
+function measureReference(
+  setup: {
+    batchSize: number;
+    numAgents: number;
+    obsDim: number;
+    hidden: number;
+    numActions: number;
+    steps: number;
+    graph: AgentGraph;
+    observations: Float32Array;
+    targets: Int32Array;
+  },
+  report: (message: string) => void,
+): PythonMeanFieldTiming {
+  report("pytorch: mean-field (apps/bench/reference/mean_field_step.py)");
+  const folder = mkdtempSync(join(tmpdir(), "netmarl-nn-speed-"));
+  try {
+    const observationsFile = join(folder, "observations.f32");
+    const labelsFile = join(folder, "labels.i32");
+    writeFileSync(observationsFile, new Uint8Array(setup.observations.buffer));
+    writeFileSync(labelsFile, new Uint8Array(setup.targets.buffer));
+    const { offsets, neighbors } = setup.graph;
+    const sources: number[] = [];
+    const targets: number[] = [];
+    for (let i = 0; i < setup.numAgents; i++) {
+      for (let e = offsets[i]; e < offsets[i + 1]; e++) {
+        sources.push(neighbors[e]);
+        targets.push(i);
+      }
+    }
+    return runPythonReference<PythonMeanFieldTiming>("mean_field_step.py", {
+      batchSize: setup.batchSize,
+      numAgents: setup.numAgents,
+      obsDim: setup.obsDim,
+      hidden: setup.hidden,
+      numActions: setup.numActions,
+      steps: setup.steps,
+      sources,
+      targets,
+      observationsFile,
+      labelsFile,
+    });
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 /** Nodes per forward/backward pass of the attention network that fit the wasm heap (measured: 128 × 200 does). */

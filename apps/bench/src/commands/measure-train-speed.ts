@@ -1,7 +1,10 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { Learner } from "@netmarl/trainers";
 import { MemoryMetricsSink, Runner } from "@netmarl/trainers";
 import { findAlgorithm } from "../registry/algorithms.js";
 import { findEnvironment } from "../registry/environments.js";
+import { runPythonReference } from "./python-reference.js";
 
 /** One row of `netmarl-bench train-speed`. */
 export interface TrainSpeedResult {
@@ -16,6 +19,55 @@ export interface TrainSpeedResult {
   /** Those updates per second of time spent inside `update()`. */
   updatesPerSecond: number;
   seconds: number;
+  /** The original code's update block timed in this run (`reference`), maddpg / maddpgs / pic only. */
+  reference?: PicReferenceTiming & { ratio: number };
+}
+
+/** What apps/bench/reference/pic_update_block.py prints. */
+export interface PicReferenceTiming {
+  secondsPerBlock: number;
+  blockSeconds: number[];
+  torch: string;
+  threads: number;
+  blas: string;
+}
+
+/** The PIC critic and shuffle mode that reproduce each of NetMARL's PIC-family learners. */
+const PIC_REFERENCE_MODES: Record<string, { critic: "mlp" | "gcn_max"; shuffle: "shuffle" | null }> = {
+  maddpg: { critic: "mlp", shuffle: null },
+  maddpgs: { critic: "mlp", shuffle: "shuffle" },
+  pic: { critic: "gcn_max", shuffle: null },
+};
+
+/**
+ * Times `blocks` update blocks of the original PIC code (a checkout's `maddpg/` folder at
+ * `picSource`) on the shapes of `spec`, in PyTorch, now — for a ratio measured in the same run.
+ */
+export function measurePicReference(
+  algorithmId: string,
+  spec: { numAgents: number; obsDim: number; numActions: number },
+  picSource: string,
+  blocks: number,
+): PicReferenceTiming {
+  const mode = PIC_REFERENCE_MODES[algorithmId];
+  if (mode === undefined) {
+    throw new Error(
+      `--reference: the original code's update block exists for ${Object.keys(PIC_REFERENCE_MODES).join(", ")}; not for "${algorithmId}"`,
+    );
+  }
+  if (!existsSync(join(picSource, "ddpg_vec.py"))) {
+    throw new Error(
+      `--pic-source: "${picSource}" holds no ddpg_vec.py; expected the maddpg/ folder of a checkout of github.com/IouJenLiu/PIC`,
+    );
+  }
+  return runPythonReference<PicReferenceTiming>("pic_update_block.py", {
+    picSource,
+    ...spec,
+    ...mode,
+    blocks,
+    replay: 5_000,
+    seed: 0,
+  });
 }
 
 /**
@@ -31,6 +83,8 @@ export function measureTrainSpeed(options: {
   agents?: number;
   steps: number;
   seed?: number;
+  /** The `maddpg/` folder of a PIC checkout: also time the original code's update block (PyTorch). */
+  picSource?: string;
 }): TrainSpeedResult {
   const environment = findEnvironment(options.envId);
   const algorithm = findAlgorithm(options.algorithmId);
@@ -46,6 +100,21 @@ export function measureTrainSpeed(options: {
   const summary = runner.run();
   runner.learner.dispose();
   const updates = sink.records.filter((record) => record.kind === "update").length;
+  const { spec } = runner.env;
+  const reference =
+    options.picSource === undefined
+      ? undefined
+      : measurePicReference(
+          options.algorithmId,
+          {
+            numAgents: spec.numAgents,
+            obsDim: spec.obsDim,
+            numActions: spec.actionSpace.kind === "discrete" ? spec.actionSpace.n : 0,
+          },
+          options.picSource,
+          5,
+        );
+  const secondsPerBlock = updates > 0 ? updateSeconds / updates : Number.NaN;
   return {
     algorithm: options.algorithmId,
     envId: options.envId,
@@ -55,6 +124,9 @@ export function measureTrainSpeed(options: {
     updates,
     updatesPerSecond: updates > 0 ? updates / updateSeconds : 0,
     seconds: summary.seconds,
+    ...(reference === undefined
+      ? {}
+      : { reference: { ...reference, ratio: reference.secondsPerBlock / secondsPerBlock } }),
   };
 }
 

@@ -14,6 +14,7 @@ import {
   picAlgorithm,
   qmixAlgorithm,
   randomAlgorithm,
+  rmappoAlgorithm,
   tabularQAlgorithm,
 } from "@netmarl/trainers";
 
@@ -24,6 +25,7 @@ export const ALGORITHMS: readonly AlgorithmDefinition[] = [
   tabularQAlgorithm,
   dqnAlgorithm,
   mappoAlgorithm,
+  rmappoAlgorithm,
   ippoAlgorithm,
   qmixAlgorithm,
   dgnAlgorithm,

@@ -137,12 +137,14 @@ export const CONFIG_DOCS: Record<string, Record<string, string>> = {
     rewardAggregation: "How an agent's payoffs against its neighbours are combined.",
     maxSteps: "Rounds per episode.",
   },
-  "rows,columns,inflowProbability,yellowSeconds,maxSteps": {
+  "rows,columns,inflowProbability,yellowSeconds,maxSteps,localInsertion": {
     rows: "Rows of intersections.",
     columns: "Columns of intersections.",
     inflowProbability: "Probability of a new vehicle per boundary entry edge per second (`probability`).",
     yellowSeconds: "Yellow seconds after a switch (`switch_time`).",
     maxSteps: "Steps per episode (`horizon`).",
+    localInsertion:
+      'When the local simulator inserts a vehicle: `"every-source"` (DIALS\' `local_traffic.py`) on every step whose source is 1; `"source-onset"` only where the source turns from 0 to 1 — a vehicle that stays in the entry cell for consecutive steps is one vehicle, not several.',
   },
   "rows,columns,rowDistance,columnDistance,intersectionWidth,numLeftLanes,numStraightLanes,numRightLanes,laneWidth,laneMaxSpeed,turn,tlPlan,interval,vehicle":
     {
@@ -496,7 +498,7 @@ export const CONFIG_DOCS: Record<string, Record<string, string>> = {
         "Distinct transitions in each minibatch (PIC's `random.sample`); false samples with replacement.",
       pooling: "Pooling over agents in the graph critic: `'max'` (`gcn_max`) or `'mean'` (`gcn_mean`).",
     },
-  "learningRate,criticLearningRate,discount,gaeLambda,clipRatio,epochs,numMiniBatches,entropyCoefficient,valueLossCoefficient,huberDelta,clipValueLoss,maxGradNorm,rolloutSteps,hiddenSizes,centralisedCritic":
+  "learningRate,criticLearningRate,discount,gaeLambda,clipRatio,epochs,numMiniBatches,entropyCoefficient,valueLossCoefficient,huberDelta,clipValueLoss,maxGradNorm,rolloutSteps,hiddenSizes,centralisedCritic,adamEpsilon,valueNormalization,layerNorm,orthogonalInit,useProperTimeLimits,agentIdInput,recurrent,dataChunkLength":
     {
       learningRate: "Actor Adam step size.",
       criticLearningRate: "Critic Adam step size.",
@@ -511,8 +513,22 @@ export const CONFIG_DOCS: Record<string, Record<string, string>> = {
       clipValueLoss: "Clip the value update like the policy ratio.",
       maxGradNorm: "Global gradient-norm clip.",
       rolloutSteps: "Environment steps per rollout (each holds every agent).",
-      hiddenSizes: "Hidden widths of actor and critic.",
+      hiddenSizes:
+        "Hidden widths of actor and critic trunks (hidden_size 64, layer_N 1); the last is the GRU's width.",
       centralisedCritic: "Critic on the global state (MAPPO) or on the agent's own observation (IPPO).",
+      adamEpsilon: "Adam ε (`opti_eps`).",
+      valueNormalization:
+        "Value-target normalisation: `value-norm` (on-policy `ValueNorm`, updated once per minibatch), `popart` (BNPG's `utils/popart.py`, the same statistics updated at both calls in `cal_value_loss`), or `none`.",
+      layerNorm:
+        "LayerNorm on the input and after each hidden layer (`use_feature_normalization` + `MLPBase`).",
+      orthogonalInit:
+        "Orthogonal init with zero biases, gain √2 hidden / 0.01 policy head / 1 value head (`use_orthogonal`).",
+      useProperTimeLimits:
+        "A time-limit cut gets advantage 0 and return V (`use_proper_time_limits`); false: the cut is terminal.",
+      agentIdInput:
+        "Append a one-hot agent id to actor and critic inputs (on-policy's MPE and BNPG's MAPPO do not).",
+      recurrent: "GRU actor and critic trained on chunks from stored hidden states (`use_recurrent_policy`).",
+      dataChunkLength: "Steps per training chunk of a recurrent policy (`data_chunk_length`).",
     },
   "agentHiddenSizes,mixingEmbedSize,hypernetSize,agent,rnnHiddenSize,lastActionInput,bufferEpisodes,optimizer,learningRate,rmspropAlpha,rmspropEpsilon,discount,batchSize,bufferCapacity,learningStarts,trainEvery,targetUpdateEvery,epsilonStart,epsilonEnd,epsilonDecaySteps,doubleQ,maxGradNorm":
     {

@@ -96,4 +96,26 @@ describe("DialsTrafficEnv", () => {
     const state = local.localState();
     expect(state).toHaveLength(36);
   });
+
+  it("inserts one vehicle per source onset with localInsertion source-onset, one per free step by default", () => {
+    // The source stays 1 on the W edge for 6 steps: DIALS' rule inserts whenever the entry cell is
+    // free again (a vehicle at 9.5 m/s leaves the 10 m cell after one step), the onset rule once.
+    const inserted = (localInsertion: "every-source" | "source-onset") => {
+      const env = new DialsTrafficEnv({ rows: 1, columns: 1, localInsertion });
+      const local = env.createLocalSimulator(0, createRng(2));
+      local.reset(3);
+      const keep = new Int32Array(1);
+      for (let t = 0; t < 6; t++) local.step(keep, Int32Array.from([1, 0, 0, 0]));
+      return local
+        .localState()
+        .subarray(0, 9)
+        .reduce((a, b) => a + b, 0);
+    };
+    expect(inserted("source-onset")).toBe(1);
+    expect(inserted("every-source")).toBeGreaterThan(1);
+    const env = new DialsTrafficEnv({ rows: 1, columns: 1 });
+    const local = env.createLocalSimulator(0);
+    local.reset(1);
+    expect(() => local.step(new Int32Array(1), Int32Array.from([0, 2, 0, 0]))).toThrow(/influence\[1\] = 2/);
+  });
 });

@@ -10,7 +10,7 @@
  * | Termination | none; truncated after 300 steps (1 s each) |
  * | Demand | every boundary entry edge: a vehicle with probability 0.1 per second, going straight across the grid |
  * | Graph | grid 4-neighbourhood |
- * | Local view | d-set = the 36 edge bits; influence sources = the 4 entry cells (`numSources 4`, `numValues 2`); the local simulator is a 1×1 grid that inserts a vehicle at 6 m (speed 9.5, or 3 when the edge holds more than 8) on each edge whose source is 1 and whose entry cell is free |
+ * | Local view | d-set = the 36 edge bits; influence sources = the 4 entry cells (`numSources 4`, `numValues 2`); the local simulator is a 1×1 grid that inserts a vehicle at 6 m (speed 9.5, or 3 when the edge holds more than 8) on each edge whose source is 1 and whose entry cell is free (`localInsertion: "source-onset"`: only where the source was 0 the step before) |
  * | Source | `INFLUENCEorg/DIALS` (d08e915) `simulators/traffic/traffic/envs/{global_traffic.py, local_traffic.py}`, `INFLUENCEorg/flow` (90a97326) `flow/envs/traffic_light_grid.py`; spec §7 |
  *
  * DIALS runs SUMO (IDM car following); this port uses NetMARL's CityFlow engine with DIALS's
@@ -46,6 +46,12 @@ const optionsSchema = z
     yellowSeconds: z.number().int().min(1).default(3),
     /** Steps per episode (`horizon`). */
     maxSteps: z.number().int().min(1).default(300),
+    /**
+     * When the local simulator inserts a vehicle: `"every-source"` (DIALS' `local_traffic.py`) on
+     * every step whose source is 1; `"source-onset"` only where the source turns from 0 to 1 — a
+     * vehicle that stays in the entry cell for consecutive steps is one vehicle, not several.
+     */
+    localInsertion: z.enum(["every-source", "source-onset"]).default("every-source"),
   })
   .strict();
 
@@ -453,6 +459,8 @@ export class DialsLocalSimulator implements LocalSimulator {
   private readonly truncated = new Uint8Array(1);
   private readonly infos: EnvInfos = {};
   private readonly distances = new Float64Array(64);
+  /** The sources fed at the previous step (for `localInsertion: "source-onset"`). */
+  private readonly previousInfluence = new Int32Array(4);
   private stepCount = 0;
   private needsReset = true;
 
@@ -476,6 +484,7 @@ export class DialsLocalSimulator implements LocalSimulator {
     this.grid.reset(this.rng.nextSeed());
     this.stepCount = 0;
     this.needsReset = false;
+    this.previousInfluence.fill(0);
     this.terminated.fill(0);
     this.truncated.fill(0);
     this.grid.observe(0, this.obs, 0);
@@ -489,15 +498,21 @@ export class DialsLocalSimulator implements LocalSimulator {
     if (influence == null || influence.length !== 4) {
       throw new RangeError(`dials/traffic-local.step: influence must hold 4 values (one per incoming edge)`);
     }
-    const grid = this.grid;
-    grid.applyAction(0, action[0], this.options.yellowSeconds);
-    grid.engine.nextStep();
     for (let k = 0; k < 4; k++) {
       const value = influence[k];
       if (value !== 0 && value !== 1) {
         throw new RangeError(`dials/traffic-local.step: influence[${k}] = ${value}; expected 0 or 1`);
       }
-      if (value === 0) continue;
+    }
+    const grid = this.grid;
+    grid.applyAction(0, action[0], this.options.yellowSeconds);
+    grid.engine.nextStep();
+    const onsetOnly = this.options.localInsertion === "source-onset";
+    for (let k = 0; k < 4; k++) {
+      const value = influence[k];
+      const onset = this.previousInfluence[k] === 0;
+      this.previousInfluence[k] = value;
+      if (value === 0 || (onsetOnly && !onset)) continue;
       const lane = grid.incomingLanes[k];
       const count = grid.engine.drivableVehicleDistances(lane, this.distances);
       // entry cell = the first 10 m of the edge: skip when a vehicle is already there

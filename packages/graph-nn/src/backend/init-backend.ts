@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { registerGradients } from "./register-gradients.js";
+import { activateThreadedWasm } from "./threaded-wasm.js";
 
 /** The TensorFlow.js backends NetMARL knows, fastest first. */
 export const BACKEND_NAMES = ["tensorflow", "wasm", "cpu"] as const;
@@ -9,8 +10,15 @@ export type BackendName = (typeof BACKEND_NAMES)[number];
 export interface InitBackendOptions {
   /** Where the chosen backend is reported; `false` for silence. Default: one line on stderr. */
   log?: ((message: string) => void) | false;
-  /** Environment to read `NETMARL_BACKEND` from. Default `process.env`. */
+  /** Environment to read `NETMARL_BACKEND` and `NETMARL_WASM_THREADS` from. Default `process.env`. */
   env?: Record<string, string | undefined>;
+  /**
+   * Threads of the wasm backend's XNNPACK pool (default `NETMARL_WASM_THREADS`, else 1). With 2 or
+   * more the package's multi-threaded build runs under Node (see `activateThreadedWasm`); it takes
+   * effect only at the first wasm initialisation of the process. Leave it at 1 when the cores are
+   * already busy with parallel seeds or worker threads.
+   */
+  wasmThreads?: number;
 }
 
 /** Thrown when a requested backend cannot be used; the message says why and what to do. */
@@ -46,16 +54,21 @@ export async function initBackend(
       `${source} = "${requested}" is not a backend; expected one of ${BACKEND_NAMES.join(", ")} or auto`,
     );
   }
+  const wasmThreads = options.wasmThreads ?? parseThreads(environment.NETMARL_WASM_THREADS);
   await registerGradients();
   const candidates: readonly BackendName[] = requested === "auto" ? BACKEND_NAMES : [requested];
   const reasons: string[] = [];
   for (const name of candidates) {
-    const reason = await tryActivate(name);
+    const reason = await tryActivate(name, wasmThreads);
     if (reason === null) {
       const log =
         options.log === undefined ? (line: string) => process.stderr.write(`${line}\n`) : options.log;
+      const notes = [
+        requested === "auto" ? "auto" : "",
+        name === "wasm" && wasmThreads > 1 ? `${wasmThreads} threads` : "",
+      ].filter((note) => note !== "");
       if (log !== false)
-        log(`[netmarl] TensorFlow.js backend: ${name}${requested === "auto" ? " (auto)" : ""}`);
+        log(`[netmarl] TensorFlow.js backend: ${name}${notes.length > 0 ? ` (${notes.join(", ")})` : ""}`);
       return name;
     }
     reasons.push(`${name}: ${reason}`);
@@ -74,6 +87,15 @@ export async function availableBackends(): Promise<BackendName[]> {
   for (const name of BACKEND_NAMES) if ((await tryActivate(name)) === null) usable.push(name);
   if (previous) await tf.setBackend(previous);
   return usable;
+}
+
+function parseThreads(value: string | undefined): number {
+  if (value === undefined || value.trim() === "") return 1;
+  const threads = Number(value);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 8) {
+    throw new BackendUnavailableError(`NETMARL_WASM_THREADS = "${value}"; expected an integer from 1 to 8`);
+  }
+  return threads;
 }
 
 function isBackendName(name: string): name is BackendName {
@@ -108,11 +130,11 @@ async function withoutAddedProcessHandlers<T>(activate: () => Promise<T>): Promi
 }
 
 /** Activates `name`; returns null on success, or why it failed. */
-function tryActivate(name: BackendName): Promise<string | null> {
-  return withoutAddedProcessHandlers(() => activate(name));
+function tryActivate(name: BackendName, wasmThreads = 1): Promise<string | null> {
+  return withoutAddedProcessHandlers(() => activate(name, wasmThreads));
 }
 
-async function activate(name: BackendName): Promise<string | null> {
+async function activate(name: BackendName, wasmThreads: number): Promise<string | null> {
   if (tf.findBackendFactory(name) === null) {
     try {
       await import(BACKEND_PACKAGES[name]);
@@ -121,6 +143,14 @@ async function activate(name: BackendName): Promise<string | null> {
     }
     if (tf.findBackendFactory(name) === null) {
       return `${BACKEND_PACKAGES[name]} loaded but registered no "${name}" backend with this copy of @tensorflow/tfjs-core (two copies installed?)`;
+    }
+  }
+  if (name === "wasm" && wasmThreads > 1) {
+    try {
+      await activateThreadedWasm(wasmThreads);
+      return null;
+    } catch (error) {
+      return `its ${wasmThreads}-thread initialisation failed (${firstLine(error)})`;
     }
   }
   try {

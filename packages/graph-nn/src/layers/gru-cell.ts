@@ -1,12 +1,18 @@
 import type { Rng } from "@netmarl/envs";
 import * as tf from "@tensorflow/tfjs-core";
 import { glorotUniform, Module, uniformValues } from "../module/module.js";
+import { orthogonalValues } from "../module/orthogonal.js";
 import { linear } from "../ops/linear.js";
 
 /** Options of {@link GRUCell}. */
 export interface GRUCellOptions {
   inputSize: number;
   hiddenSize: number;
+  /**
+   * `"default"`: Glorot-uniform kernels, biases U(±1/√h); `"orthogonal"`: orthogonal kernels (gain 1)
+   * and zero biases, as on-policy MAPPO's `RNNLayer` (`onpolicy/algorithms/utils/rnn.py` lines 14–21).
+   */
+  initializer?: "default" | "orthogonal";
 }
 
 /**
@@ -39,26 +45,23 @@ export class GRUCell extends Module {
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
     const bound = 1 / Math.sqrt(hiddenSize);
-    this.inputKernel = this.addWeight(
-      "inputKernel",
-      [inputSize, 3 * hiddenSize],
-      glorotUniform(rng.fork(1), inputSize, 3 * hiddenSize),
-    );
+    const orthogonal = options.initializer === "orthogonal";
+    const kernel = (stream: number, rows: number) =>
+      orthogonal
+        ? orthogonalValues(rng.fork(stream), rows, 3 * hiddenSize)
+        : glorotUniform(rng.fork(stream), rows, 3 * hiddenSize);
+    const bias = (stream: number) =>
+      orthogonal
+        ? new Float32Array(3 * hiddenSize)
+        : uniformValues(rng.fork(stream), 3 * hiddenSize, -bound, bound);
+    this.inputKernel = this.addWeight("inputKernel", [inputSize, 3 * hiddenSize], kernel(1, inputSize));
     this.recurrentKernel = this.addWeight(
       "recurrentKernel",
       [hiddenSize, 3 * hiddenSize],
-      glorotUniform(rng.fork(2), hiddenSize, 3 * hiddenSize),
+      kernel(2, hiddenSize),
     );
-    this.inputBias = this.addWeight(
-      "inputBias",
-      [3 * hiddenSize],
-      uniformValues(rng.fork(3), 3 * hiddenSize, -bound, bound),
-    );
-    this.recurrentBias = this.addWeight(
-      "recurrentBias",
-      [3 * hiddenSize],
-      uniformValues(rng.fork(4), 3 * hiddenSize, -bound, bound),
-    );
+    this.inputBias = this.addWeight("inputBias", [3 * hiddenSize], bias(3));
+    this.recurrentBias = this.addWeight("recurrentBias", [3 * hiddenSize], bias(4));
   }
 
   /** Zero hidden state [batch, hiddenSize]. */

@@ -135,8 +135,18 @@ export class RolloutBuffer {
    * GAE(λ): δ_t = r_t + γ V_next − V_t with V_next = 0 after termination, the truncation value after
    * truncation, V_{t+1} otherwise (`lastValues` after the last step); A_t = δ_t + γλ A_{t+1}, the
    * sum cut at every episode end. Returns R_t = A_t + V_t.
+   *
+   * `truncation: "zero-advantage"` is on-policy MAPPO's `use_proper_time_limits` rule instead
+   * (`shared_buffer.py` `compute_returns`, `gae * bad_masks`): a step cut by the time limit gets
+   * A_t = 0 and R_t = V_t, and the sum is cut there.
    */
-  computeAdvantages(lastValues: ArrayLike<number>, discount: number, gaeLambda: number): void {
+  computeAdvantages(
+    lastValues: ArrayLike<number>,
+    discount: number,
+    gaeLambda: number,
+    options: { truncation?: "bootstrap" | "zero-advantage" } = {},
+  ): void {
+    const zeroAtCuts = options.truncation === "zero-advantage";
     const m = this.slots;
     if (lastValues.length !== m) {
       throw new RangeError(
@@ -154,6 +164,7 @@ export class RolloutBuffer {
         else nextValue = t === this.cursor - 1 ? lastValues[slot] : this.values[i + m];
         const delta = this.rewards[i] + discount * nextValue - this.values[i];
         nextAdvantage = delta + (ended ? 0 : discount * gaeLambda * nextAdvantage);
+        if (zeroAtCuts && this.truncated[i] === 1 && this.terminated[i] === 0) nextAdvantage = 0;
         this.advantages[i] = nextAdvantage;
         this.returns[i] = nextAdvantage + this.values[i];
       }

@@ -4,6 +4,12 @@ import type { AgentGraph } from "@netmarl/envs";
 export interface ActOptions {
   /** True while training (explore), false for evaluation (greedy / mean action). */
   explore: boolean;
+  /**
+   * True on the first observation of an episode. Recurrent learners start their memory from zero
+   * there; the Runner sets it for training and evaluation episodes (evaluation calls no `observe`,
+   * so this is how a learner sees its episode boundaries). Omitted: the episode continues.
+   */
+  episodeStart?: boolean;
 }
 
 /**
@@ -46,13 +52,6 @@ export type LearnerState = { algorithm: string } & Record<string, unknown>;
 export interface Learner {
   /** Actions of all agents for the current observations. */
   act(observations: Float32Array, graph: AgentGraph, options: ActOptions): Int32Array | Float32Array;
-  /**
-   * Optional: called after every environment reset, before the episode's first `act` — with
-   * `explore: true` for training episodes and `explore: false` for evaluation episodes (which the
-   * runner interleaves with a training episode). Recurrent learners reset that stream's hidden
-   * state here.
-   */
-  startEpisode?(options: ActOptions): void;
   /** Records one transition. */
   observe(transition: Transition): void;
   /** Learns from what it has observed; returns named metrics (empty when it did not update). */

@@ -129,9 +129,10 @@ export class Runner {
     // The env may rewrite a dynamic graph's arrays during step: act and observe see this copy.
     const graphBefore = new AgentGraphSnapshot();
     let hasState = false;
+    let episodeStart = true;
     const startEpisode = () => {
+      episodeStart = true;
       const first = env.reset(this.streams.env.nextSeed());
-      learner.startEpisode?.({ explore: true });
       obsBefore.set(first.obs);
       hasState = first.state !== undefined;
       if (first.state) stateBefore.set(first.state);
@@ -145,7 +146,8 @@ export class Runner {
     startEpisode();
     while (progress.envSteps < config.totalEnvSteps) {
       const graph = graphBefore.capture(env.graph());
-      const actions = learner.act(obsBefore, graph, { explore: true });
+      const actions = learner.act(obsBefore, graph, { explore: true, episodeStart });
+      episodeStart = false;
       const step = env.step(actions);
       learner.observe({
         obs: obsBefore,
@@ -221,10 +223,11 @@ export class Runner {
     let evaluationSteps = 0;
     for (let episode = 0; episode < this.config.evalEpisodes; episode++) {
       let current = env.reset(this.streams.evaluation.nextSeed());
-      this.learner.startEpisode?.({ explore: false });
       let total = 0;
-      for (;;) {
-        const step = env.step(this.learner.act(current.obs, env.graph(), { explore: false }));
+      for (let episodeStep = 0; ; episodeStep++) {
+        const step = env.step(
+          this.learner.act(current.obs, env.graph(), { explore: false, episodeStart: episodeStep === 0 }),
+        );
         total += mean(step.rewards);
         evaluationSteps++;
         for (const [key, value] of Object.entries(step.infos)) {

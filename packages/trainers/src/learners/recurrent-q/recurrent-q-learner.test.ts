@@ -34,9 +34,12 @@ function stepAll(
   learners: Learner[],
   obs: Float32Array,
   state: Float32Array | undefined,
+  episodeStart = false,
 ) {
   const graph = env.graph();
-  const actions = learners.map((learner) => Array.from(learner.act(obs, graph, { explore: true })));
+  const actions = learners.map((learner) =>
+    Array.from(learner.act(obs, graph, { explore: true, episodeStart })),
+  );
   const step = env.step(Int32Array.from(actions[0]));
   const metrics: Metrics[] = [];
   for (const learner of learners) {
@@ -64,14 +67,13 @@ function drive(
   onStep?: (t: number, m: Metrics[], a: number[][]) => void,
 ) {
   let current = env.reset(11);
-  for (const learner of learners) learner.startEpisode?.({ explore: true });
+  let episodeStart = true;
   for (let t = 0; t < steps; t++) {
-    const { actions, step, metrics } = stepAll(env, learners, current.obs.slice(), current.state?.slice());
+    const obs = current.obs.slice();
+    const { actions, step, metrics } = stepAll(env, learners, obs, current.state?.slice(), episodeStart);
     onStep?.(t, metrics, actions);
-    if (isEpisodeOver(step)) {
-      current = env.reset();
-      for (const learner of learners) learner.startEpisode?.({ explore: true });
-    } else current = step;
+    episodeStart = isEpisodeOver(step);
+    current = episodeStart ? env.reset() : step;
   }
   return current;
 }
@@ -119,7 +121,7 @@ describe("recurrent IQL / QMIX (pymarl's RNN agent on episode batches)", () => {
     let current = drive(env, [original], 42); // 10 episodes and 2 steps of the 11th
     // An evaluation step in between gives the greedy stream a hidden state too.
     const evaluationEnv = memoryCue(createRng(5));
-    original.act(evaluationEnv.reset(99).obs, evaluationEnv.graph(), { explore: false });
+    original.act(evaluationEnv.reset(99).obs, evaluationEnv.graph(), { explore: false, episodeStart: true });
     const directory = mkdtempSync(join(tmpdir(), "netmarl-rnn-q-"));
     const path = join(directory, "state.bin");
     writeStateFile(path, original.state());

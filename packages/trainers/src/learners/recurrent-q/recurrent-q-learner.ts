@@ -176,12 +176,10 @@ export class RecurrentQLearner implements Learner {
     return linearEpsilon(this.config, this.stepsAtEpisodeStart);
   }
 
-  startEpisode(options: ActOptions): void {
-    this.resetStream(options.explore ? this.streams.training : this.streams.evaluation);
-  }
-
   act(observations: Float32Array, _graph: AgentGraph, options: ActOptions): Int32Array {
+    // Training and evaluation episodes interleave (the runner evaluates mid-episode): one memory each.
     const stream = options.explore ? this.streams.training : this.streams.evaluation;
+    if (options.episodeStart) this.resetStream(stream);
     this.writeStepInputs(observations, stream);
     const previous = stream.hidden;
     const q = tf.tidy(() => {
