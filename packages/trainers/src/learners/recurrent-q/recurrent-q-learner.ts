@@ -26,7 +26,7 @@
  */
 import type { AgentGraph, EnvSpec, Rng, RngState } from "@netmarl/envs";
 import { Rng as RngClass } from "@netmarl/envs";
-import type { Module } from "@netmarl/graph-nn";
+import { type Module, stopGradient } from "@netmarl/graph-nn";
 import * as tf from "@tensorflow/tfjs-core";
 import { EpisodeBuffer, type EpisodeBufferState } from "../../buffers/episode-buffer.js";
 import type { ActOptions, Learner, LearnerState, Metrics, Transition } from "../../contracts/learner.js";
@@ -374,20 +374,13 @@ export class RecurrentQLearner implements Learner {
     }
 
     const input = tf.tensor3d(inputs, [time + 1, rows, inputSize]);
-    const targets = tf.tidy(() => {
-      const targetQ = tf.slice(this.targetAgent.unroll(input), [1, 0, 0], [time, rows, numActions]);
-      const greedySource = config.doubleQ
-        ? tf.slice(this.agent.unroll(input), [1, 0, 0], [time, rows, numActions])
-        : targetQ;
-      const choice = tf.cast(tf.oneHot(tf.argMax(greedySource, 2), numActions), "float32");
-      let next = tf.sum(tf.mul(targetQ, choice), 2); // [T, B·N]
-      if (this.targetMixer !== null) {
-        const nextStates = tf.tensor2d(states.subarray(batch * stateDim), [time * batch, stateDim]);
-        next = this.targetMixer.apply(tf.reshape(next, [time * batch, n]) as tf.Tensor2D, nextStates);
-      }
-      const flat = tf.reshape(next, [-1]);
-      return tf.add(tf.tensor1d(rewards), tf.mul(tf.mul(flat, tf.tensor1d(notDone)), config.discount));
-    });
+    // Target-agent Q at t = 1 … T (no gradient); the online unroll inside the loss serves both the
+    // taken actions' Q (t < T) and, detached, the double-Q argmax (t ≥ 1): one online unroll per update.
+    const nextTargetQ = tf.tidy(() =>
+      tf.slice(this.targetAgent.unroll(input), [1, 0, 0], [time, rows, numActions]),
+    );
+    const rewardTensor = tf.tensor1d(rewards);
+    const notDoneTensor = tf.tensor1d(notDone);
     const actionMask = tf.tidy(() =>
       tf.cast(tf.oneHot(tf.tensor1d(actions, "int32"), numActions), "float32"),
     );
@@ -395,20 +388,37 @@ export class RecurrentQLearner implements Learner {
     const currentStates = mixing
       ? tf.tensor2d(states.subarray(0, time * batch * stateDim), [time * batch, stateDim])
       : null;
+    const nextStates = mixing
+      ? tf.tensor2d(states.subarray(batch * stateDim, (time + 1) * batch * stateDim), [
+          time * batch,
+          stateDim,
+        ])
+      : null;
     let meanQ = 0;
     const { loss, gradNorm } = this.optimizer.minimize(() => {
-      const q = tf.slice(this.agent.unroll(input), [0, 0, 0], [time, rows, numActions]);
+      const all = this.agent.unroll(input);
+      const q = tf.slice(all, [0, 0, 0], [time, rows, numActions]);
+      const greedySource = config.doubleQ
+        ? stopGradient(tf.slice(all, [1, 0, 0], [time, rows, numActions]))
+        : nextTargetQ;
+      const choice = tf.cast(tf.oneHot(tf.argMax(greedySource, 2), numActions), "float32");
+      let next = tf.sum(tf.mul(nextTargetQ, choice), 2); // [T, B·N]
       let chosen = tf.sum(tf.mul(tf.reshape(q, [time * rows, numActions]), actionMask), 1);
-      if (this.mixer !== null && currentStates !== null) {
+      if (this.mixer !== null && this.targetMixer !== null && currentStates !== null && nextStates !== null) {
+        next = this.targetMixer.apply(tf.reshape(next, [time * batch, n]) as tf.Tensor2D, nextStates);
         chosen = this.mixer.apply(tf.reshape(chosen, [time * batch, n]) as tf.Tensor2D, currentStates);
       }
+      const targets = stopGradient(
+        tf.add(rewardTensor, tf.mul(tf.mul(tf.reshape(next, [-1]), notDoneTensor), config.discount)),
+      );
       const filled = tf.sum(stepMask);
       meanQ = tf.div(tf.sum(tf.mul(chosen, stepMask)), filled).dataSync()[0];
       const error = tf.mul(tf.sub(chosen, targets), stepMask);
       return tf.div(tf.sum(tf.square(error)), filled) as tf.Scalar;
     });
-    tf.dispose([input, targets, actionMask, stepMask]);
+    tf.dispose([input, nextTargetQ, rewardTensor, notDoneTensor, actionMask, stepMask]);
     currentStates?.dispose();
+    nextStates?.dispose();
     return { "loss/td": loss, [mixing ? "q/total-mean" : "q/mean"]: meanQ, "grad/norm": gradNorm };
   }
 }
