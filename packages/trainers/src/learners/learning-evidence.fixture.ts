@@ -7,7 +7,13 @@
  * policy and a dead network (all state arrays zeroed, so `argmax` ties play action 0) and requires
  * it to fail for all of them.
  *
- * Margins are > 3× the evaluation noise measured across 5 seeds (see each entry's comment).
+ * Margins are > 3× the evaluation noise measured across 5 seeds (the standard deviation over seeds
+ * 1–5 of a fixed policy's evaluation return; the numbers are in each learning test's comment).
+ *
+ * Why the learning tests left the coordination game and Aloha: the coordination game's optimum is a
+ * constant joint action (everyone plays 0 — also what a dead network plays), and on Aloha the
+ * constant "odd islands always transmit" earns +6.3 to +6.5 (seeds 1–5, 20 episodes; "never transmit"
+ * 0), more than any baseline learned there in a test budget (QMIX +3.78, the others 0).
  */
 import { CooperativeNavigation, createRng, type EnvSpec, type MultiAgentEnv, type Rng } from "@netmarl/envs";
 import type { AlgorithmDefinition } from "../contracts/algorithm-definition.js";
@@ -117,14 +123,14 @@ export const LEARNING_TESTS = {
     algorithm: maddpgAlgorithm,
     config: { batchSize: 64, updateEvery: 25 },
     totalEnvSteps: 4_000,
-    margin: 13,
+    margin: 14,
   },
   pic: {
     task: NAVIGATION,
     algorithm: picAlgorithm,
     config: { batchSize: 64, updateEvery: 25 },
     totalEnvSteps: 4_000,
-    margin: 13,
+    margin: 14,
   },
 } satisfies Record<string, LearningTest>;
 
@@ -192,14 +198,26 @@ export function deadNetworkReturn(test: LearningTest): number {
   });
 }
 
+const baselinesOf = new Map<LearningTask, { random: number; bestConstant: number }>();
+
+/** Random play's and the best constant joint policy's evaluation returns (computed once per task). */
+export function baselineReturns(task: LearningTask): { random: number; bestConstant: number } {
+  let baselines = baselinesOf.get(task);
+  if (baselines === undefined) {
+    baselines = {
+      random: randomReturn(task),
+      bestConstant: Math.max(...constantReturns(task).map((c) => c.value)),
+    };
+    baselinesOf.set(task, baselines);
+  }
+  return baselines;
+}
+
 /** The learning tests' assertion: undefined when `learned` clears the margin, else why not. */
 export function learningFailure(
   test: LearningTest,
   learned: number,
-  baselines = {
-    random: randomReturn(test.task),
-    bestConstant: Math.max(...constantReturns(test.task).map((c) => c.value)),
-  },
+  baselines = baselineReturns(test.task),
 ): string | undefined {
   const { random, bestConstant } = baselines;
   if (!(learned - random > test.margin) || !(learned - bestConstant > test.margin)) {

@@ -212,7 +212,7 @@ describe("dgn", () => {
     // Measured (seeds 1–5, 800 steps, wasm, 6–11 s each): 10.0 every seed (the optimum). Random:
     // 4.80 / 5.13 / 5.08 / 4.65 / 4.70; best constant: 5.33 / 5.37 / 5.33 / 5.13 / 5.25 (20
     // evaluation episodes; the graph's draws change the cue stream, hence other values than for DQN).
-    // Evaluation noise 0.22 (random), 0.09 (best constant) over the 5 seeds ⇒ margin 2 is > 9× it.
+    // Evaluation noise 0.22 (random), 0.09 (best constant) over the 5 seeds ⇒ the margin 2 is 9× it.
     const test = LEARNING_TESTS.dgn;
     expect(learningFailure(test, trainAndEvaluate(test))).toBeUndefined();
   }, 120_000);
