@@ -28,6 +28,7 @@ import {
   type ResetResult,
   type Rng,
   type StepResult,
+  validateActions,
 } from "@netmarl/envs";
 
 export interface CueGameOptions {
@@ -81,13 +82,9 @@ export class CueGame implements MultiAgentEnv {
   }
 
   step(actions: ArrayLike<number>): StepResult {
+    validateActions(this.spec.id, this.spec.actionSpace, this.numAgents, actions);
     let matches = 0;
-    for (let i = 0; i < this.numAgents; i++) {
-      const action = actions[i];
-      if (action !== 0 && action !== 1)
-        throw new RangeError(`cue-game: actions[${i}] = ${action}; expected 0 or 1`);
-      if (action === this.cues[i]) matches++;
-    }
+    for (let i = 0; i < this.numAgents; i++) if (actions[i] === this.cues[i]) matches++;
     this.rewards.fill(matches / this.numAgents);
     this.steps++;
     this.truncated.fill(this.steps >= this.spec.maxSteps ? 1 : 0);

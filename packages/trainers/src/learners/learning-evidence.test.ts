@@ -1,6 +1,8 @@
 import { CoordinationGame, createRng } from "@netmarl/envs";
+import { checkEnv } from "@netmarl/envs/testing";
 import { initBackend } from "@netmarl/graph-nn";
 import { beforeAll, describe, expect, it } from "vitest";
+import { CueGame } from "./cue-game.fixture.js";
 import { fixedPolicyAlgorithm } from "./fixed-policy-learner.js";
 import { greedyValueRatio } from "./greedy-value-ratio.fixture.js";
 import {
@@ -17,6 +19,11 @@ const constantsOf = new Map<LearningTask, ReturnType<typeof constantReturns>>();
 
 beforeAll(async () => {
   await initBackend("wasm", { log: false });
+});
+
+it("the cue game passes checkEnv, with a static and a dynamic graph", () => {
+  expect(() => checkEnv(new CueGame({}, createRng(0)))).not.toThrow();
+  expect(() => checkEnv(new CueGame({ dynamicGraph: true, numAgents: 4 }, createRng(0)))).not.toThrow();
 });
 
 /**
