@@ -1,8 +1,12 @@
-import { CoordinationGame, createRng } from "@netmarl/envs";
+import { AgentGraph, CoordinationGame, createRng } from "@netmarl/envs";
 import { describe, expect, it } from "vitest";
+import type { LearnerState } from "../contracts/learner.js";
+import { MemoryMetricsSink } from "../metrics/metrics-sink.js";
 import { Runner } from "../runner/runner.js";
 import { checkLearner } from "../testing/check-learner.js";
 import { fixedPolicyAlgorithm } from "./fixed-policy-learner.js";
+import { greedyValueRatio } from "./greedy-value-ratio.fixture.js";
+import { LEARNING_TESTS, learningFailure, trainAndEvaluate } from "./learning-evidence.fixture.js";
 import { randomAlgorithm } from "./random-learner.js";
 import { tabularQAlgorithm } from "./tabular-q-learner.js";
 
@@ -33,8 +37,26 @@ describe("learners pass checkLearner", () => {
       },
     };
     expect(() => checkLearner(forgetful, createGame, { steps: 3000 })).toThrow(
-      /load\(state\(\)\) does not reproduce/,
+      /load\(state\(\)\) does not restore the complete state: state\.steps: 3000 vs 0/,
     );
+  });
+
+  it("checkLearner catches a state() that leaves out a field (here the Rng), by continuing both copies", () => {
+    const withoutRng = {
+      ...tabularQAlgorithm,
+      create: (spec: never, config: unknown, rng: never) => {
+        const learner = tabularQAlgorithm.create(spec, config, rng);
+        const state = learner.state.bind(learner);
+        const load = learner.load.bind(learner);
+        learner.state = () => {
+          const { rng: _, ...rest } = state();
+          return rest as LearnerState;
+        };
+        learner.load = (saved) => load({ ...saved, rng: state().rng });
+        return learner;
+      },
+    };
+    expect(() => checkLearner(withoutRng, createGame, { steps: 300 })).toThrow(/explores differently/);
   });
 
   it("checkLearner catches tensor leaks through the countTensors hook", () => {
@@ -57,27 +79,60 @@ describe("learners pass checkLearner", () => {
   });
 });
 
-describe("tabular Q-learning learns the coordination game", () => {
-  it("beats uniform random play by a wide margin (fixed seed)", () => {
-    // Random play earns ≈ 25 per episode (every state equally likely, mean reward 1); the optimum
-    // (everyone plays 0) earns ≈ 55. Independent learners can settle in a worse equilibrium: greedy
-    // returns after 40k steps were 48.1, 46.9, 47.9, 43.7, 42.4 for seeds 1–5 (20 episodes each),
-    // and one seed of five ended at 29.9 after 200k steps. The test pins seed 3 (deterministic, so
-    // not flaky) and asks for > 40 and a 15-point gap over random, i.e. clearly learned coordination.
+describe("tabular Q-learning", () => {
+  it("learns the cue game: beats random play and every constant joint policy (fixed seed)", () => {
+    // Measured (seeds 1–5, 2 000 steps): 10.0 every seed (the optimum); random 5.03 / 5.17 / 4.93 /
+    // 4.80 / 5.03, best constant 5.20 / 5.17 / 5.45 / 5.35 / 5.55 (20 evaluation episodes). The
+    // evaluation noise (standard deviation over the 5 seeds' evaluation episodes) is 0.14 for random
+    // play and 0.16 for the best constant, so the margin 2 is > 12× it.
+    const test = LEARNING_TESTS["tabular-q"];
+    expect(learningFailure(test, trainAndEvaluate(test))).toBeUndefined();
+  });
+
+  it("settles in a good coordination-game equilibrium: exact J(greedy)/J* > 0.8 (fixed seed)", () => {
+    // The optimum here IS a constant (everyone plays 0, J/J* = 1; the other constants score 0.19,
+    // 0.42 and 0.77 for one, two and three agents playing 1), so this is not evidence against
+    // constant policies (the cue-game test is); it measures which equilibrium independent learners
+    // settle in. Measured J(greedy)/J* after 40k steps, seeds 1–8: 0.885, 0.871, 0.866, 0.796,
+    // 0.769, 0.769, 0.787, 0.962 (the policy is deterministic and the ratio exact, so no evaluation
+    // noise). Seed 3 is pinned; > 0.8 asks for better than the all-ones equilibrium (0.769).
+    const game = createGame(createRng(0));
     const runner = new Runner({
       createEnv: createGame,
       createLearner: (spec, rng) => tabularQAlgorithm.create(spec, { epsilonDecaySteps: 20_000 }, rng),
-      config: { totalEnvSteps: 40_000, seed: 3, evalEvery: 40_000, evalEpisodes: 20 },
+      config: { totalEnvSteps: 40_000, seed: 3 },
     });
-    const learned = runner.run().lastEvaluationReturn;
-    const random = new Runner({
-      createEnv: createGame,
-      createLearner: (spec, rng) => randomAlgorithm.create(spec, {}, rng),
-      config: { totalEnvSteps: 1, seed: 3, evalEvery: 1, evalEpisodes: 20 },
-    }).run().lastEvaluationReturn;
-    expect(random).toBeLessThan(32);
-    expect(learned).toBeGreaterThan(40);
-    expect(learned - random).toBeGreaterThan(15);
+    runner.run();
+    expect(greedyValueRatio(runner.learner, game)).toBeGreaterThan(0.8);
+  });
+
+  it("evaluates without touching its Rng or tables: training does not depend on evalEvery", () => {
+    const final = (evalEvery: number) => {
+      const sink = new MemoryMetricsSink();
+      const runner = new Runner({
+        createEnv: createGame,
+        createLearner: (spec, rng) => tabularQAlgorithm.create(spec, { epsilonDecaySteps: 2_000 }, rng),
+        config: { totalEnvSteps: 3_000, seed: 5, evalEvery, evalEpisodes: 3, updateEvery: 100 },
+        sinks: [sink],
+      });
+      runner.run();
+      return { state: runner.learner.state(), updates: sink.records.filter((r) => r.kind === "update") };
+    };
+    const never = final(0);
+    const often = final(250);
+    expect(often.state).toEqual(never.state);
+    expect(often.updates).toEqual(never.updates);
+
+    // Greedy acting on an observation never seen adds no row and draws nothing.
+    const learner = tabularQAlgorithm.create(createGame(createRng(0)).spec, {}, createRng(1));
+    const before = JSON.stringify(learner.state());
+    const first = Array.from(
+      learner.act(new Float32Array(9).fill(0.5), AgentGraph.complete(3), { explore: false }),
+    );
+    expect(JSON.stringify(learner.state())).toBe(before);
+    expect(
+      Array.from(learner.act(new Float32Array(9).fill(0.5), AgentGraph.complete(3), { explore: false })),
+    ).toEqual(first);
   });
 
   it("refuses continuous action spaces and bad configs", () => {

@@ -37,6 +37,8 @@ export class TabularQLearner implements Learner {
   private readonly tables: Map<number, Float64Array>[];
   private readonly numActions: number;
   private readonly actions: Int32Array;
+  /** Q of an observation never trained on (all zeros), for evaluation lookups that add no row. */
+  private readonly unseenRow: Float64Array;
   private steps = 0;
   private squaredTdSum = 0;
   private tdCount = 0;
@@ -63,6 +65,7 @@ export class TabularQLearner implements Learner {
     const count = config.shareParameters ? 1 : envSpec.numAgents;
     this.tables = Array.from({ length: count }, () => new Map());
     this.actions = new Int32Array(envSpec.numAgents);
+    this.unseenRow = new Float64Array(this.numActions);
   }
 
   get epsilon(): number {
@@ -72,13 +75,31 @@ export class TabularQLearner implements Learner {
   }
 
   act(observations: Float32Array, _graph: unknown, options: { explore: boolean }): Int32Array {
-    const epsilon = options.explore ? this.epsilon : 0;
+    if (!options.explore) return this.actGreedily(observations);
+    const epsilon = this.epsilon;
     for (let agent = 0; agent < this.envSpec.numAgents; agent++) {
       if (epsilon > 0 && this.rng.uniform() < epsilon) {
         this.actions[agent] = this.rng.int(this.numActions);
       } else {
-        this.actions[agent] = this.greedy(this.row(agent, observations));
+        const q = this.row(agent, observations);
+        const ties = this.ties(q);
+        this.actions[agent] = this.greedy(q, ties > 1 ? this.rng.int(ties) : 0);
       }
+    }
+    return this.actions;
+  }
+
+  /**
+   * Evaluation: reads the tables without adding rows and never draws from the learner's Rng, so
+   * training does not depend on how often it is evaluated. Ties (unseen observations included)
+   * are broken by the observation's hash, not always towards action 0.
+   */
+  private actGreedily(observations: Float32Array): Int32Array {
+    const dim = this.envSpec.obsDim;
+    for (let agent = 0; agent < this.envSpec.numAgents; agent++) {
+      const key = hashFloats(observations, agent * dim, dim);
+      const q = this.tables[this.config.shareParameters ? 0 : agent].get(key) ?? this.unseenRow;
+      this.actions[agent] = this.greedy(q, (key + agent) % this.ties(q));
     }
     return this.actions;
   }
@@ -157,12 +178,20 @@ export class TabularQLearner implements Learner {
     return row;
   }
 
-  /** Greedy action; ties broken at random so untrained agents do not all pick action 0. */
-  private greedy(q: Float64Array): number {
+  /** Number of actions sharing the largest Q value. */
+  private ties(q: Float64Array): number {
     const best = max(q);
     let ties = 0;
     for (let a = 0; a < q.length; a++) if (q[a] === best) ties++;
-    let pick = ties === 1 ? 0 : this.rng.int(ties);
+    return ties;
+  }
+
+  /**
+   * The `pick`-th of the actions with the largest Q value (ties are broken by the caller, so that
+   * untrained agents do not all pick action 0).
+   */
+  private greedy(q: Float64Array, pick: number): number {
+    const best = max(q);
     for (let a = 0; a < q.length; a++) {
       if (q[a] === best && pick-- === 0) return a;
     }

@@ -11,12 +11,13 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CoordinationGame } from "@netmarl/envs";
-import { afterAll, describe, expect, it } from "vitest";
+import { initBackend } from "@netmarl/graph-nn";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tabularQAlgorithm } from "../learners/tabular-q-learner.js";
 import { type MetricsCsvRow, readMetricsCsv } from "../metrics/csv-metrics-sink.js";
 import { JsonlMetricsSink, type MetricRecord, readJsonl } from "../metrics/metrics-sink.js";
 import { writeStateFile } from "../persistence/state-file.js";
-import { createResumeTestRunner } from "./resume-child.fixture.js";
+import { createResumeTestRunner, RESUME_CASES, type ResumeCaseName } from "./resume-child.fixture.js";
 import { loadRunCheckpoint } from "./run-checkpoint.js";
 import { Runner } from "./runner.js";
 
@@ -41,6 +42,50 @@ function folder(name: string): string {
   return path;
 }
 
+/**
+ * Runs the resume fixture in a child process towards `total` steps and kills it with SIGKILL: from
+ * here as soon as it reports a checkpoint at `kill.afterCheckpoint` steps or later, or by itself at
+ * step `kill.atStep`. Resolves once the child is dead.
+ */
+function killChild(
+  directory: string,
+  total: number,
+  learner: ResumeCaseName,
+  kill: { afterCheckpoint: number } | { atStep: number },
+): Promise<void> {
+  const selfKill = "atStep" in kill ? [String(kill.atStep)] : [];
+  const child = spawn(
+    process.execPath,
+    [
+      "--conditions=@netmarl/source",
+      "--import",
+      "tsx",
+      join(import.meta.dirname, "resume-child.fixture.ts"),
+      directory,
+      String(total),
+      learner,
+      ...selfKill,
+    ],
+    { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  child.stdout.on("data", (chunk: Buffer) => {
+    if (!("afterCheckpoint" in kill)) return;
+    for (const match of chunk.toString().matchAll(/checkpoint (\d+)/g)) {
+      if (Number(match[1]) >= kill.afterCheckpoint) child.kill("SIGKILL");
+    }
+  });
+  return new Promise((resolve, reject) => {
+    child.on("close", (code, signal) => {
+      if (signal === "SIGKILL") resolve();
+      else reject(new Error(`child exited (${code}) before it was killed: ${stderr}`));
+    });
+  });
+}
+
 const uninterrupted = folder("uninterrupted");
 const reference = createResumeTestRunner(uninterrupted, TOTAL).run();
 
@@ -63,34 +108,7 @@ describe("checkpoints and resume", () => {
 
   it("survives kill -9 of a child process mid-run", async () => {
     const directory = folder("killed");
-    const child = spawn(
-      process.execPath,
-      [
-        "--conditions=@netmarl/source",
-        "--import",
-        "tsx",
-        join(import.meta.dirname, "resume-child.fixture.ts"),
-        directory,
-        String(TOTAL * 50),
-      ],
-      { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let stderr = "";
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    const killedAt = await new Promise<string>((resolve, reject) => {
-      child.stdout.on("data", (chunk: Buffer) => {
-        const line = chunk.toString();
-        if (line.includes("checkpoint 6000")) {
-          child.kill("SIGKILL");
-          resolve(line);
-        }
-      });
-      child.on("exit", (code) => reject(new Error(`child exited (${code}) before it was killed: ${stderr}`)));
-    });
-    expect(killedAt).toContain("checkpoint");
-    await new Promise((resolve) => child.once("close", resolve));
+    await killChild(directory, TOTAL * 50, "tabular-q", { afterCheckpoint: 6_000 });
     const checkpoint = loadRunCheckpoint(join(directory, "checkpoint.bin"));
     expect(checkpoint.envSteps).toBeGreaterThanOrEqual(6_000);
     expect(checkpoint.envSteps).toBeLessThan(TOTAL);
@@ -165,4 +183,48 @@ describe("checkpoints and resume", () => {
     sink.close();
     expect(readJsonl(readFileSync(path, "utf8")).map((r) => r.envSteps)).toEqual([10, 30]);
   });
+});
+
+/**
+ * Every neural learner of this package: a child process trains it on the cue game with a checkpoint
+ * every 50 steps and is killed (SIGKILL) at step 77; the run resumed from the step-50 file in this
+ * process must write exactly the records of an uninterrupted run (updates, episodes, evaluations).
+ * All children start at once, so their start-up overlaps.
+ */
+describe("kill -9 and resume, every neural learner (cpu backend, as the child)", () => {
+  const NEURAL_TOTAL = 120;
+  /** Mid-episode, after the checkpoint at step 50 and before the one at 100. */
+  const KILL_AT_STEP = 77;
+  const neural = Object.keys(RESUME_CASES).filter((name) => name !== "tabular-q") as ResumeCaseName[];
+  const killed = new Map<ResumeCaseName, Promise<void>>();
+  beforeAll(async () => {
+    await initBackend("cpu", { log: false });
+    for (const name of neural)
+      killed.set(name, killChild(folder(`killed-${name}`), NEURAL_TOTAL, name, { atStep: KILL_AT_STEP }));
+  });
+
+  it.each(neural)(
+    "%s",
+    async (name) => {
+      const reference = folder(`uninterrupted-${name}`);
+      const referenceRunner = createResumeTestRunner(reference, NEURAL_TOTAL, undefined, name);
+      referenceRunner.run();
+      referenceRunner.learner.dispose();
+      const directory = folder(`killed-${name}`);
+      await killed.get(name);
+      const checkpoint = loadRunCheckpoint(join(directory, "checkpoint.bin"));
+      expect(checkpoint.envSteps).toBeGreaterThanOrEqual(50);
+      expect(checkpoint.envSteps).toBeLessThan(NEURAL_TOTAL);
+      const resumedRunner = createResumeTestRunner(directory, NEURAL_TOTAL, undefined, name);
+      resumedRunner.run({ resumeFrom: join(directory, "checkpoint.bin") });
+      resumedRunner.learner.dispose();
+      const records = comparable(directory);
+      // Learning happened on both sides of the kill, so the comparison covers the restored optimiser.
+      const updates = records.jsonl.filter((r) => r.kind === "update").map((r) => r.envSteps as number);
+      expect(updates.some((steps) => steps <= checkpoint.envSteps)).toBe(true);
+      expect(updates.some((steps) => steps > checkpoint.envSteps)).toBe(true);
+      expect(records).toEqual(comparable(reference));
+    },
+    120_000,
+  );
 });

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRng, isEpisodeOver, type MultiAgentEnv, type Rng } from "@netmarl/envs";
 import type { AlgorithmDefinition } from "../contracts/algorithm-definition.js";
-import type { LearnerState } from "../contracts/learner.js";
+import type { Learner, LearnerState, Metrics } from "../contracts/learner.js";
 import { MemoryMetricsSink, type MetricRecord } from "../metrics/metrics-sink.js";
 import { readStateFile, writeStateFile } from "../persistence/state-file.js";
 import { Runner } from "../runner/runner.js";
@@ -22,6 +22,11 @@ export interface CheckLearnerOptions {
    * not grow between updates and must return to its starting value after `dispose()`.
    */
   countTensors?: () => number;
+  /**
+   * Environment steps the original and the restored learner continue side by side after the state
+   * round trip (stopping after three updates with metrics). Default 150.
+   */
+  continueSteps?: number;
 }
 
 /** Thrown by {@link checkLearner}; the message lists every failed check. */
@@ -31,8 +36,11 @@ export class LearnerCheckError extends Error {
 
 /**
  * The conformance check every algorithm passes: finite update metrics, the same seed gives the
- * same metrics, `state()` is JSON and `load(state())` reproduces the learner's greedy actions, and
- * (with `countTensors`) no tensor leaks across updates or after `dispose()`.
+ * same metrics, `state()` survives a real state file, and a fresh learner (built with another
+ * generator) that loads it has the complete same state (weights incl. targets, optimiser moments,
+ * buffers, Rng: `restored.state()` equals `original.state()` entry by entry) and then acts, learns
+ * and reports exactly as the original on the same transitions; with `countTensors`, no tensor
+ * leaks across updates or after `dispose()`.
  */
 export function checkLearner(
   definition: AlgorithmDefinition,
@@ -115,17 +123,23 @@ export function checkLearner(
     rmSync(stateDirectory, { recursive: true, force: true });
   }
   if (state) {
-    const env = first.runner.env;
+    const original = first.runner.learner;
     // A different generator on purpose: load() must restore everything that matters.
-    const restored = definition.create(env.spec, options.config ?? {}, createRng(seed + 1));
+    const restored = definition.create(first.runner.env.spec, options.config ?? {}, createRng(seed + 1));
     try {
       restored.load(state);
-      const obs = env.reset(seed).obs;
-      const original = Array.from(first.runner.learner.act(obs, env.graph(), { explore: false }));
-      const reloaded = Array.from(restored.act(obs, env.graph(), { explore: false }));
-      if (JSON.stringify(original) !== JSON.stringify(reloaded)) {
-        failures.push(`load(state()) does not reproduce the greedy actions: ${original} vs ${reloaded}`);
-      }
+      const difference = firstDifference(original.state(), restored.state(), "state");
+      if (difference !== undefined)
+        failures.push(`load(state()) does not restore the complete state: ${difference}`);
+      const divergence = continueBoth(
+        original,
+        restored,
+        createEnv,
+        seed,
+        options.continueSteps ?? 150,
+        options.expectUpdates ?? true,
+      );
+      if (divergence !== undefined) failures.push(divergence);
     } catch (error) {
       failures.push(`load(state()) failed: ${(error as Error).message}`);
     }
@@ -146,4 +160,95 @@ function withoutTimes(record: MetricRecord): MetricRecord {
   const copy: MetricRecord = { ...record };
   for (const key of Object.keys(copy)) if (key.startsWith("time/")) delete copy[key];
   return copy;
+}
+
+/**
+ * Steps two environments built alike with the original and the restored learner; returns a message
+ * at the first step whose actions or update metrics differ, or when no update produced metrics.
+ */
+function continueBoth(
+  original: Learner,
+  restored: Learner,
+  createEnv: (rng: Rng) => MultiAgentEnv,
+  seed: number,
+  maxSteps: number,
+  expectUpdates: boolean,
+): string | undefined {
+  const envs = [createEnv(createRng(seed + 2)), createEnv(createRng(seed + 2))];
+  const learners = [original, restored];
+  const current = envs.map((env) => env.reset(seed + 3));
+  const greedy = learners.map((learner, k) =>
+    Array.from(learner.act(current[k].obs, envs[k].graph(), { explore: false })),
+  );
+  if (JSON.stringify(greedy[0]) !== JSON.stringify(greedy[1]))
+    return `load(state()) does not reproduce the greedy actions: ${greedy[0]} vs ${greedy[1]}`;
+  let updates = 0;
+  for (let step = 0; step < maxSteps && updates < 3; step++) {
+    const metrics: Metrics[] = [];
+    const actions: number[][] = [];
+    for (let k = 0; k < 2; k++) {
+      const env = envs[k];
+      const obs = current[k].obs.slice();
+      const state = current[k].state?.slice();
+      const graph = env.graph();
+      const chosen = learners[k].act(obs, graph, { explore: true }).slice();
+      actions.push(Array.from(chosen));
+      const result = env.step(chosen);
+      learners[k].observe({
+        obs,
+        actions: chosen,
+        rewards: result.rewards,
+        nextObs: result.obs,
+        terminated: result.terminated,
+        truncated: result.truncated,
+        state,
+        nextState: result.state,
+        graph,
+      });
+      metrics.push(learners[k].update());
+      current[k] = isEpisodeOver(result) ? env.reset() : result;
+    }
+    if (JSON.stringify(actions[0]) !== JSON.stringify(actions[1]))
+      return `after load(state()), step ${step} explores differently: ${actions[0]} vs ${actions[1]}`;
+    const [a, b] = metrics.map((m) => JSON.stringify(m));
+    if (a !== b) return `after load(state()), the update at step ${step} differs: ${a} vs ${b}`;
+    if (Object.keys(metrics[0]).length > 0) updates++;
+  }
+  return updates === 0 && expectUpdates && maxSteps > 0
+    ? `no update returned metrics in ${maxSteps} steps after load(state()); raise continueSteps`
+    : undefined;
+}
+
+/** Path and values of the first entry where two states differ (typed arrays compared by kind and bits). */
+function firstDifference(a: unknown, b: unknown, path: string): string | undefined {
+  if (ArrayBuffer.isView(a) || ArrayBuffer.isView(b)) {
+    if (!ArrayBuffer.isView(a) || !ArrayBuffer.isView(b) || a.constructor !== b.constructor)
+      return `${path}: ${describe(a)} vs ${describe(b)}`;
+    const x = a as unknown as ArrayLike<number>;
+    const y = b as unknown as ArrayLike<number>;
+    if (x.length !== y.length) return `${path}: length ${x.length} vs ${y.length}`;
+    for (let i = 0; i < x.length; i++) {
+      if (!Object.is(x[i], y[i])) return `${path}[${i}]: ${x[i]} vs ${y[i]}`;
+    }
+    return undefined;
+  }
+  if (typeof a !== "object" || a === null || typeof b !== "object" || b === null) {
+    return Object.is(a, b) ? undefined : `${path}: ${describe(a)} vs ${describe(b)}`;
+  }
+  if (Array.isArray(a) !== Array.isArray(b)) return `${path}: ${describe(a)} vs ${describe(b)}`;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) {
+    const found = firstDifference(
+      (a as Record<string, unknown>)[key],
+      (b as Record<string, unknown>)[key],
+      `${path}.${key}`,
+    );
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+function describe(value: unknown): string {
+  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as Uint8Array).length})`;
+  return JSON.stringify(value) ?? String(value);
 }
