@@ -377,12 +377,27 @@ program
   .description("Wall time of one DIALS iteration on the traffic grid per worker count, and the GS baseline's")
   .option("--side <n>", "intersections per grid side (5 = 25 agents)", positiveInteger("--side"), 5)
   .option("--steps <n>", "steps per agent in the iteration", positiveInteger("--steps"), 1_000)
-  .option("--workers <list>", "comma-separated worker counts (0 = in-process)", "1,2")
-  .option("--backend <name>", "TensorFlow.js backend")
+  .option(
+    "--workers <list>",
+    "comma-separated worker-thread counts (0 = in-process); with --queue, agent groups (jobs per call)",
+    "1,2",
+  )
+  .option(
+    "--queue [url]",
+    "train the agents on `worker` processes through this Redis queue (bare: NETMARL_QUEUE_URL)",
+  )
+  .option("--backend <name>", "TensorFlow.js backend (also the queue workers')")
   .option("--json", "print JSON")
   .action(
-    async (options: { side: number; steps: number; workers: string; backend?: string; json?: boolean }) => {
-      await initBackend(options.backend as BackendName | undefined, { log: false });
+    async (options: {
+      side: number;
+      steps: number;
+      workers: string;
+      queue?: string | boolean;
+      backend?: string;
+      json?: boolean;
+    }) => {
+      const backend = await initBackend(options.backend as BackendName | undefined, { log: false });
       const workers = options.workers.split(",").map((value) => {
         const count = Number(value);
         if (!Number.isInteger(count) || count < 0) {
@@ -390,12 +405,25 @@ program
         }
         return count;
       });
-      const rows = await measureDialsSpeed({ side: options.side, steps: options.steps, workers, seed: 0 });
+      const queueUrl = queueUrlOf(options.queue);
+      if (queueUrl !== undefined && workers.includes(0)) {
+        throw new InvalidArgumentError(
+          "--workers: with --queue every entry is a number of agent groups >= 1",
+        );
+      }
+      const rows = await measureDialsSpeed({
+        side: options.side,
+        steps: options.steps,
+        workers,
+        seed: 0,
+        queueUrl,
+        backend,
+      });
       print(rows, options.json === true, () =>
         rows
           .map(
             (r) =>
-              `${r.variant.padEnd(6)} ${String(r.workers).padStart(2)} workers, ${r.agents} agents × ${r.steps} steps: ` +
+              `${r.variant.padEnd(6)} ${r.executor.padEnd(14)} ${String(r.workers).padStart(2)} ${r.executor === "queue" ? "groups " : "workers"}, ${r.agents} agents × ${r.steps} steps: ` +
               Object.entries(r.seconds)
                 .map(([phase, seconds]) => `${phase} ${seconds.toFixed(1)} s`)
                 .join(", ") +
