@@ -87,9 +87,13 @@ export async function runJobsOnQueue(
         removeOnComplete: false,
         removeOnFail: false,
       });
-      // a job that failed in an earlier run gets one new attempt per `bench run`
-      const existing = await Job.fromId(queue, id);
+      // a job that failed in an earlier run gets one new attempt per `bench run`; one that finished
+      // into a shared store whose seed folder is gone since (removed by hand) runs again
+      const existing = await Job.fromId<SeedMessage, SeedJobReturn>(queue, id);
       if (existing && (await existing.isFailed())) await existing.retry("failed");
+      else if (existing && (await existing.isCompleted()) && existing.returnvalue?.files === undefined) {
+        await existing.retry("completed");
+      }
     }
     let unreachable = false;
     while (pending.size > 0) {
