@@ -40,20 +40,33 @@ export class ThreadPool {
   private readonly idle: Worker[] = [];
   private readonly waiting: ((worker: Worker) => void)[] = [];
   private readonly running = new Map<Worker, Running>();
-  private readonly workers: Worker[];
+  private readonly workers: Worker[] = [];
   private nextId = 0;
+  private closed = false;
 
   constructor(size: number) {
+    for (let i = 0; i < size; i++) this.release(this.spawn());
+  }
+
+  /** A new thread; one that crashes fails its task and is replaced. */
+  private spawn(): Worker {
     const entry = workerEntry();
-    this.workers = Array.from({ length: size }, () => {
-      const worker = new Worker(entry.path, { execArgv: entry.execArgv });
-      worker.on("message", (reply: ThreadReply) => this.receive(worker, reply));
-      worker.on("error", (error) =>
-        this.finish(worker, new Error(`a worker thread crashed: ${error.message}`)),
-      );
-      this.idle.push(worker);
-      return worker;
+    const worker = new Worker(entry.path, { execArgv: entry.execArgv });
+    worker.on("message", (reply: ThreadReply) => this.receive(worker, reply));
+    worker.on("error", (error) => {
+      this.finish(worker, new Error(`a worker thread crashed: ${error.message}`));
+      this.workers.splice(this.workers.indexOf(worker), 1);
+      if (!this.closed) this.release(this.spawn());
     });
+    this.workers.push(worker);
+    return worker;
+  }
+
+  /** Gives a free thread to the next waiting task, or marks it idle. */
+  private release(worker: Worker): void {
+    const next = this.waiting.shift();
+    if (next) next(worker);
+    else this.idle.push(worker);
   }
 
   run<T>(task: ThreadTask, onProgress?: (progress: RunProgress) => void): Promise<T> {
@@ -71,6 +84,7 @@ export class ThreadPool {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
 
@@ -87,11 +101,8 @@ export class ThreadPool {
     this.running.delete(worker);
     if (error) running.reject(error);
     else running.resolve((reply as { result: unknown }).result);
-    // a crashed thread is not reused
-    if (reply === undefined) return;
-    const next = this.waiting.shift();
-    if (next) next(worker);
-    else this.idle.push(worker);
+    // a crashed thread is not reused (spawn replaces it)
+    if (reply !== undefined) this.release(worker);
   }
 }
 

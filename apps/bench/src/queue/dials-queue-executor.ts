@@ -52,8 +52,6 @@ export class QueueExecutor implements DialsExecutor {
   /** Prefix of this run's job ids. */
   private readonly runId = randomBytes(8).toString("hex");
   private calls = 0;
-  /** Seconds from enqueueing a call to its last result, minus the workers' compute (last call). */
-  lastQueueSeconds = 0;
 
   constructor(options: QueueExecutorOptions) {
     if (!Number.isInteger(options.groups) || options.groups < 1) {
@@ -117,7 +115,6 @@ export class QueueExecutor implements DialsExecutor {
       throw new Error("QueueExecutor: call start() first");
     }
     const call = this.calls++;
-    const started = performance.now();
     const results = await Promise.all(
       this.groups.map(async (agents, group) => {
         const states = agents.map((agent) => this.states[agent]);
@@ -152,12 +149,6 @@ export class QueueExecutor implements DialsExecutor {
         this.states[agents[position]] = state;
       });
     });
-    const computeSeconds = Math.max(
-      ...results.map((result) =>
-        [...(result.influence ?? []), ...(result.training ?? [])].reduce((sum, r) => sum + r.seconds, 0),
-      ),
-    );
-    this.lastQueueSeconds = (performance.now() - started) / 1000 - computeSeconds;
     return results;
   }
 

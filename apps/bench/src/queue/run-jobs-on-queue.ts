@@ -100,9 +100,11 @@ export async function runJobsOnQueue(
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
       try {
         for (const [id, index] of [...pending]) {
+          // the state first (cheap); the job itself only when it ran or runs
+          const state = await queue.getJobState(id);
+          if (state === "waiting" || state === "prioritized" || state === "delayed") continue;
           const job = await Job.fromId<SeedMessage, SeedJobReturn>(queue, id);
           if (job === undefined) throw new Error(`job ${id} vanished from the queue`);
-          const state = await job.getState();
           if (state === "completed") {
             pending.delete(id);
             try {
