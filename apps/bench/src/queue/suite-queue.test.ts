@@ -100,8 +100,12 @@ describe.skipIf(!redis.available)("suites on the Redis queue", () => {
     return JSON.parse(JSON.stringify(reference).replaceAll("/local/", `/${name}/`)) as typeof snapshot;
   };
 
+  /** The worker killed in the first test; started early, its start-up overlaps the reference run. */
+  let doomed: WorkerProcess;
+
   beforeAll(async () => {
     await server.start();
+    doomed = new WorkerProcess(server.url, sharedStore);
     // the same suite run locally, in this process
     await runSuite(suiteNamed("local"), {
       outDirectory: join(scratch, "reference"),
@@ -112,22 +116,22 @@ describe.skipIf(!redis.available)("suites on the Redis queue", () => {
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all(workers.map((worker) => worker.stop()));
+    await Promise.all([doomed, ...workers].map((worker) => worker.stop()));
     await server.stop();
     rmSync(scratch, { recursive: true, force: true });
   });
 
   it("a worker killed (-9) mid-job: another worker completes the seed from its checkpoint, identical results", async () => {
-    const doomed = new WorkerProcess(server.url, sharedStore);
     const run = queueRun("killed-worker");
+    await waitFor(() => doomed.output.includes("job killed-worker-seed-0-"), "the doomed worker's first job");
+    // the survivors (one shares the coordinator's store, one sends its files back) start meanwhile
+    workers.push(new WorkerProcess(server.url, sharedStore), new WorkerProcess(server.url, privateStore));
     await waitFor(
       () => existsSync(seedFile("killed-worker", "tabular-q", 0, "checkpoints/checkpoint.bin")),
       "a checkpoint",
     );
     await doomed.stop("SIGKILL");
     expect(existsSync(seedFile("killed-worker", "tabular-q", 0, "summary.json"))).toBe(false);
-    // the survivors: one shares the coordinator's store, one sends its files back
-    workers.push(new WorkerProcess(server.url, sharedStore), new WorkerProcess(server.url, privateStore));
     const { results } = await run;
     expect(results[0].outcome).toMatch(/^(resumed|ran)$/);
     expect(snapshotSuite(join(sharedStore, "killed-worker"))).toEqual(referenceOf("killed-worker"));
