@@ -12,3 +12,4 @@ export {
   type EnvironmentSize,
   findEnvironment,
 } from "./registry/environments.js";
+export { QueueExecutor, type QueueExecutorOptions } from "./queue/dials-queue-executor.js";
