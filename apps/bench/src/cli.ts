@@ -22,6 +22,7 @@ import { summariseBnDagSuite } from "./commands/summarise-bn-dag-suite.js";
 import { summariseDialsSuite } from "./commands/summarise-dials-suite.js";
 import { trainOnce } from "./commands/train-once.js";
 import { runSuite, type SuiteManifest } from "./execution/run-suite.js";
+import { ThreadPool } from "./execution/worker-pool.js";
 import { formatReturn } from "./progress/format-return.js";
 import { createProgressDisplay } from "./progress/progress-display.js";
 import { createSuiteProgress } from "./progress/suite-progress.js";
@@ -649,11 +650,14 @@ program
     }) => {
       const url = resolveQueueUrl(typeof options.queue === "string" ? options.queue : undefined);
       const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+      // one thread per concurrent job, whichever queue it comes from
+      const pool = new ThreadPool(options.concurrency);
       const workers = [
-        startSeedQueueWorker({ ...options, url, storeDirectory: resolve(options.store), log }),
+        startSeedQueueWorker({ ...options, url, pool, storeDirectory: resolve(options.store), log }),
         startDialsQueueWorker({
           url,
           concurrency: options.concurrency,
+          pool,
           backend: options.backend,
           lockSeconds: options.lockSeconds,
           log,
@@ -664,6 +668,7 @@ program
       });
       log("stopping: waiting for the running jobs");
       await Promise.all(workers.map((worker) => worker.close()));
+      await pool.close();
     },
   );
 

@@ -6,6 +6,7 @@
 import { parentPort } from "node:worker_threads";
 import { runSeedJob } from "./execution/run-seed-job.js";
 import type { ThreadReply, ThreadTask } from "./execution/worker-pool.js";
+import { runDialsGroupTask } from "./queue/dials-group-task.js";
 
 if (!parentPort) throw new Error("apps/bench worker.ts must run in a worker thread");
 const port = parentPort;
@@ -16,7 +17,6 @@ async function runTask(id: number, task: ThreadTask): Promise<unknown> {
       port.postMessage({ id, type: "progress", progress } satisfies ThreadReply),
     );
   }
-  const { runDialsGroupTask } = await import("./queue/dials-group-task.js");
   return runDialsGroupTask(task.task);
 }
 

@@ -3,12 +3,14 @@
  * worker thread (decode, validate, train, encode all happen there).
  */
 import { UnrecoverableError, Worker } from "bullmq";
-import { ThreadPool } from "../execution/worker-pool.js";
+import type { ThreadPool } from "../execution/worker-pool.js";
 import { connectQueue, DIALS_QUEUE } from "./queue-connection.js";
 
 export interface DialsQueueWorkerOptions {
   url: string;
   concurrency: number;
+  /** The worker threads that run the jobs (shared with the seed worker). */
+  pool: ThreadPool;
   /** Backend of a job that does not name one. */
   backend?: string;
   lockSeconds?: number;
@@ -16,14 +18,12 @@ export interface DialsQueueWorkerOptions {
 }
 
 export function startDialsQueueWorker(options: DialsQueueWorkerOptions): { close(): Promise<void> } {
-  let pool: ThreadPool | undefined;
+  const { pool } = options;
   const connection = connectQueue(options.url);
   const lockDuration = (options.lockSeconds ?? 30) * 1000;
   const worker = new Worker<Record<string, unknown>, string>(
     DIALS_QUEUE,
     async (job) => {
-      // threads only once DIALS work arrives: a suite-only worker never starts them
-      pool ??= new ThreadPool(options.concurrency);
       const data =
         options.backend !== undefined &&
         job.data &&
@@ -52,7 +52,6 @@ export function startDialsQueueWorker(options: DialsQueueWorkerOptions): { close
   return {
     async close() {
       await worker.close();
-      await pool?.close();
       connection.disconnect();
     },
   };

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UnrecoverableError, Worker } from "bullmq";
 import type { SeedJobResult } from "../execution/run-seed-job.js";
-import { ThreadPool } from "../execution/worker-pool.js";
+import type { ThreadPool } from "../execution/worker-pool.js";
 import { seedPaths } from "../results/result-store.js";
 import { connectQueue, describeQueueUrl, SEED_QUEUE } from "./queue-connection.js";
 import { packFile, parseSeedMessage, type SeedJobReturn } from "./seed-job-message.js";
@@ -19,8 +19,10 @@ export const STORE_TOKEN_FILE = ".queue-store-token";
 /** Options of {@link startSeedQueueWorker}. */
 export interface SeedQueueWorkerOptions {
   url: string;
-  /** Jobs run at once (one worker thread each). */
+  /** Jobs run at once. */
   concurrency: number;
+  /** The worker threads that run the jobs (shared with the DIALS worker). */
+  pool: ThreadPool;
   /** The only folder this worker writes to (suites go to `<store>/<suite>`). */
   storeDirectory: string;
   /** Backend of a job that does not name one. */
@@ -34,7 +36,7 @@ export interface SeedQueueWorkerOptions {
 const PROGRESS_INTERVAL_MS = 1000;
 
 export function startSeedQueueWorker(options: SeedQueueWorkerOptions): { close(): Promise<void> } {
-  const pool = new ThreadPool(options.concurrency);
+  const { pool } = options;
   const connection = connectQueue(options.url);
   const lockDuration = (options.lockSeconds ?? 30) * 1000;
   const worker = new Worker<unknown, SeedJobReturn>(
@@ -99,7 +101,6 @@ export function startSeedQueueWorker(options: SeedQueueWorkerOptions): { close()
   return {
     async close() {
       await worker.close();
-      await pool.close();
       connection.disconnect();
     },
   };

@@ -182,10 +182,21 @@ describe.skipIf(!redis.available)("suites on the Redis queue", () => {
 
   it("Redis killed (-9) and restarted mid-suite: the suite completes, nothing lost", async () => {
     const run = queueRun("redis-restart");
-    await waitFor(
-      () => existsSync(seedFile("redis-restart", "tabular-q", 0, "checkpoints/checkpoint.bin")),
-      "a checkpoint",
+    // a tabular-q seed is training (on whichever worker, so in either store)
+    const checkpoints = [sharedStore, privateStore].flatMap((store) =>
+      [0, 1].map((seed) =>
+        join(
+          store,
+          "redis-restart",
+          "coordination-game-v1",
+          "tabular-q",
+          `seed-${seed}`,
+          "checkpoints",
+          "checkpoint.bin",
+        ),
+      ),
     );
+    await waitFor(() => checkpoints.some((file) => existsSync(file)), "a checkpoint");
     await server.kill();
     await new Promise((resolve) => setTimeout(resolve, 500));
     await server.start();
