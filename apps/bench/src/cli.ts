@@ -581,7 +581,7 @@ program
   .option("--steps <n>", "environment steps, replacing each experiment's budget", positiveInteger("--steps"))
   .option(
     "--workers <n>",
-    "worker threads (1 = this process)",
+    "worker threads (1 = this process; with --queue the workers are `worker` processes)",
     positiveInteger("--workers"),
     availableParallelism(),
   )
