@@ -70,7 +70,7 @@ export async function runJobsOnQueue(
   queue.on("error", () => {});
   try {
     const token = storeToken(jobs[0].suiteDirectory);
-    for (const [id, index] of pending) {
+    const enqueue = async (id: string, index: number) => {
       const job = jobs[index];
       const message: SeedMessage = {
         format: SEED_MESSAGE_FORMAT,
@@ -94,7 +94,8 @@ export async function runJobsOnQueue(
       else if (existing && (await existing.isCompleted()) && existing.returnvalue?.files === undefined) {
         await existing.retry("completed");
       }
-    }
+    };
+    for (const [id, index] of pending) await enqueue(id, index);
     let unreachable = false;
     while (pending.size > 0) {
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
@@ -103,8 +104,13 @@ export async function runJobsOnQueue(
           // the state first (cheap); the job itself only when it ran or runs
           const state = await queue.getJobState(id);
           if (state === "waiting" || state === "prioritized" || state === "delayed") continue;
-          const job = await Job.fromId<SeedMessage, SeedJobReturn>(queue, id);
-          if (job === undefined) throw new Error(`job ${id} vanished from the queue`);
+          const job =
+            state === "unknown" ? undefined : await Job.fromId<SeedMessage, SeedJobReturn>(queue, id);
+          // removed from the queue (by hand, or a Redis restarted without persistence): again
+          if (job === undefined) {
+            await enqueue(id, index);
+            continue;
+          }
           if (state === "completed") {
             pending.delete(id);
             try {

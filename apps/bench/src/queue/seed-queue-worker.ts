@@ -59,7 +59,7 @@ export function startSeedQueueWorker(options: SeedQueueWorkerOptions): { close()
         `job ${job.id}: ${message.experiment.algorithm.id} on ${message.experiment.env.id}, seed ${message.seed}${shared ? " (shared store)" : ""}`,
       );
       let lastProgress = 0;
-      const result = await pool.run<SeedJobResult>(
+      const running = pool.run<SeedJobResult>(
         {
           kind: "seed",
           job: {
@@ -76,6 +76,11 @@ export function startSeedQueueWorker(options: SeedQueueWorkerOptions): { close()
           job.updateProgress({ ...progress }).catch(() => {});
         },
       );
+      // a failure is final (attempts: 1): the same data fails the same way on any worker
+      const result = await running.catch((error: Error) => {
+        options.log(`job ${job.id} failed: ${error.message}`);
+        throw error;
+      });
       options.log(`job ${job.id}: ${result.outcome}`);
       if (shared) return { outcome: result.outcome, summary: result.summary };
       const seedDirectory = seedPaths(suiteDirectory, message.experiment, message.seed).directory;
