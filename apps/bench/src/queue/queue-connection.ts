@@ -51,9 +51,21 @@ export function describeQueueUrl(url: string): string {
  * Redis restart instead of failing). ioredis reads host, port, db, credentials and TLS (`rediss:`)
  * from the URL and reconnects on its own.
  */
-export function connectQueue(url: string): Redis {
-  const connection = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
-  // connection errors are retried by ioredis; without a listener Node would print them with the URL
-  connection.on("error", () => {});
+export function connectQueue(
+  url: string,
+  onError: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Redis {
+  const connection = new Redis(url, { maxRetriesPerRequest: null });
+  // ioredis retries on its own; report each distinct problem once (a refused connection, a TLS
+  // certificate it cannot verify), naming the server without credentials
+  let last = "";
+  connection.on("error", (error: Error) => {
+    if (error.message === last) return;
+    last = error.message;
+    onError(`queue ${describeQueueUrl(url)}: ${error.message} (retrying)`);
+  });
+  connection.on("ready", () => {
+    last = "";
+  });
   return connection;
 }
