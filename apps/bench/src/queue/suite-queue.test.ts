@@ -178,6 +178,15 @@ describe.skipIf(!redis.available)("suites on the Redis queue", () => {
     expect(results[0].outcome).toBe("skipped");
     expect(readFileSync(first, "utf8")).toBe(finishedAt);
     expect(snapshotSuite(join(sharedStore, "coordinator"))).toEqual(referenceOf("coordinator"));
+    // both coordinators submitted the unfinished seeds: one job per seed all the same
+    const connection = connectQueue(server.url);
+    const queue = new Queue(SEED_QUEUE, { connection });
+    const ids = (await queue.getJobs(["completed", "active", "waiting", "failed"]))
+      .map((job) => job.id!)
+      .filter((id) => id.startsWith("coordinator-"));
+    await queue.close();
+    connection.disconnect();
+    expect(ids.length).toBe(4);
   }, 60_000);
 
   it("Redis killed (-9) and restarted mid-suite: the suite completes, nothing lost", async () => {
