@@ -22,9 +22,13 @@ import { summariseBnDagSuite } from "./commands/summarise-bn-dag-suite.js";
 import { summariseDialsSuite } from "./commands/summarise-dials-suite.js";
 import { trainOnce } from "./commands/train-once.js";
 import { runSuite, type SuiteManifest } from "./execution/run-suite.js";
+import { ThreadPool } from "./execution/worker-pool.js";
 import { formatReturn } from "./progress/format-return.js";
 import { createProgressDisplay } from "./progress/progress-display.js";
 import { createSuiteProgress } from "./progress/suite-progress.js";
+import { startDialsQueueWorker } from "./queue/dials-queue-worker.js";
+import { resolveQueueUrl } from "./queue/queue-connection.js";
+import { startSeedQueueWorker } from "./queue/seed-queue-worker.js";
 import { ALGORITHMS } from "./registry/algorithms.js";
 import { ENVIRONMENTS, findEnvironment } from "./registry/environments.js";
 import { aggregateSuite } from "./report/aggregate-suite.js";
@@ -143,10 +147,19 @@ function loadSuite(nameOrFile: string): Suite {
   );
 }
 
+/** `--queue` given bare means "the URL in NETMARL_QUEUE_URL". */
+function queueUrlOf(option: string | boolean | undefined): string | undefined {
+  if (option === undefined || option === false) return undefined;
+  return resolveQueueUrl(option === true ? undefined : option);
+}
+
+const QUEUE_HELP =
+  "run the seeds on `worker` processes through this Redis queue: redis://host:port[/db] or rediss:// (bare: NETMARL_QUEUE_URL)";
+
 async function runAndReport(
   suite: Suite,
   outDirectory: string,
-  options: { workers: number; backend?: string; seeds?: number[]; steps?: number },
+  options: { workers: number; backend?: string; seeds?: number[]; steps?: number; queue?: string | boolean },
 ) {
   const jobs = suite.experiments.reduce((count, e) => count + (options.seeds ?? e.seeds).length, 0);
   const progress = createSuiteProgress(jobs);
@@ -158,6 +171,8 @@ async function runAndReport(
     steps: options.steps,
     onJobProgress: (job, p) => progress.jobProgress(job, p),
     onJobDone: (result) => progress.jobDone(result),
+    queue: queueUrlOf(options.queue),
+    onWarning: (line) => process.stderr.write(`${line}\n`),
   });
   progress.stop();
   const suiteDirectory = join(outDirectory, suite.name);
@@ -395,12 +410,27 @@ program
   .description("Wall time of one DIALS iteration on the traffic grid per worker count, and the GS baseline's")
   .option("--side <n>", "intersections per grid side (5 = 25 agents)", positiveInteger("--side"), 5)
   .option("--steps <n>", "steps per agent in the iteration", positiveInteger("--steps"), 1_000)
-  .option("--workers <list>", "comma-separated worker counts (0 = in-process)", "1,2")
-  .option("--backend <name>", "TensorFlow.js backend")
+  .option(
+    "--workers <list>",
+    "comma-separated worker-thread counts (0 = in-process); with --queue, agent groups (jobs per call)",
+    "1,2",
+  )
+  .option(
+    "--queue [url]",
+    "train the agents on `worker` processes through this Redis queue (bare: NETMARL_QUEUE_URL)",
+  )
+  .option("--backend <name>", "TensorFlow.js backend (also the queue workers')")
   .option("--json", "print JSON")
   .action(
-    async (options: { side: number; steps: number; workers: string; backend?: string; json?: boolean }) => {
-      await initBackend(options.backend as BackendName | undefined, { log: false });
+    async (options: {
+      side: number;
+      steps: number;
+      workers: string;
+      queue?: string | boolean;
+      backend?: string;
+      json?: boolean;
+    }) => {
+      const backend = await initBackend(options.backend as BackendName | undefined, { log: false });
       const workers = options.workers.split(",").map((value) => {
         const count = Number(value);
         if (!Number.isInteger(count) || count < 0) {
@@ -408,12 +438,25 @@ program
         }
         return count;
       });
-      const rows = await measureDialsSpeed({ side: options.side, steps: options.steps, workers, seed: 0 });
+      const queueUrl = queueUrlOf(options.queue);
+      if (queueUrl !== undefined && workers.includes(0)) {
+        throw new InvalidArgumentError(
+          "--workers: with --queue every entry is a number of agent groups >= 1",
+        );
+      }
+      const rows = await measureDialsSpeed({
+        side: options.side,
+        steps: options.steps,
+        workers,
+        seed: 0,
+        queueUrl,
+        backend,
+      });
       print(rows, options.json === true, () =>
         rows
           .map(
             (r) =>
-              `${r.variant.padEnd(6)} ${String(r.workers).padStart(2)} workers, ${r.agents} agents × ${r.steps} steps: ` +
+              `${r.variant.padEnd(6)} ${r.executor.padEnd(14)} ${String(r.workers).padStart(2)} ${r.executor === "queue" ? "groups " : "workers"}, ${r.agents} agents × ${r.steps} steps: ` +
               Object.entries(r.seconds)
                 .map(([phase, seconds]) => `${phase} ${seconds.toFixed(1)} s`)
                 .join(", ") +
@@ -570,16 +613,24 @@ program
   .option("--steps <n>", "environment steps, replacing each experiment's budget", positiveInteger("--steps"))
   .option(
     "--workers <n>",
-    "worker threads (1 = this process)",
+    "worker threads (1 = this process; with --queue the workers are `worker` processes)",
     positiveInteger("--workers"),
     availableParallelism(),
   )
   .option("--backend <name>", "TensorFlow.js backend of every worker")
   .option("--out <dir>", "results folder", "results")
+  .option("--queue [url]", QUEUE_HELP)
   .action(
     async (
       target: string,
-      options: { seeds?: number[]; steps?: number; workers: number; backend?: string; out: string },
+      options: {
+        seeds?: number[];
+        steps?: number;
+        workers: number;
+        backend?: string;
+        out: string;
+        queue?: string | boolean;
+      },
     ) => {
       await runAndReport(loadSuite(target), resolve(options.out), options);
     },
@@ -593,11 +644,65 @@ program
   .argument("<results-dir>", "a suite folder, e.g. results/quick, or the --out folder holding one suite")
   .option("--workers <n>", "worker threads", positiveInteger("--workers"), availableParallelism())
   .option("--backend <name>", "TensorFlow.js backend of every worker")
-  .action(async (directory: string, options: { workers: number; backend?: string }) => {
-    const suiteDirectory = findSuiteDirectory(directory);
-    const manifest = readOwnJson<SuiteManifest>(join(suiteDirectory, "manifest.json"));
-    await runAndReport(manifest.suite, dirname(resolve(suiteDirectory)), options);
-  });
+  .option("--queue [url]", QUEUE_HELP)
+  .action(
+    async (directory: string, options: { workers: number; backend?: string; queue?: string | boolean }) => {
+      const suiteDirectory = findSuiteDirectory(directory);
+      const manifest = readOwnJson<SuiteManifest>(join(suiteDirectory, "manifest.json"));
+      await runAndReport(manifest.suite, dirname(resolve(suiteDirectory)), options);
+    },
+  );
+
+program
+  .command("worker")
+  .description(
+    "Run suite seeds (and DIALS agent groups) from a Redis queue until stopped (Ctrl-C); see `run --queue`",
+  )
+  .option("--queue [url]", "redis://host:port[/db] or rediss:// (bare or absent: NETMARL_QUEUE_URL)")
+  .option("--concurrency <k>", "jobs at once, one worker thread each", positiveInteger("--concurrency"), 1)
+  .option("--backend <name>", "TensorFlow.js backend of jobs that do not name one")
+  .option(
+    "--store <dir>",
+    "results folder: the only place this worker writes (share it with `run --out` to skip sending files back)",
+    "results",
+  )
+  .option(
+    "--lock-seconds <n>",
+    "job lock: a dead worker's job moves to another after about this long",
+    positiveInteger("--lock-seconds"),
+    30,
+  )
+  .action(
+    async (options: {
+      queue?: string | boolean;
+      concurrency: number;
+      backend?: string;
+      store: string;
+      lockSeconds: number;
+    }) => {
+      const url = resolveQueueUrl(typeof options.queue === "string" ? options.queue : undefined);
+      const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+      // one thread per concurrent job, whichever queue it comes from
+      const pool = new ThreadPool(options.concurrency);
+      const workers = [
+        startSeedQueueWorker({ ...options, url, pool, storeDirectory: resolve(options.store), log }),
+        startDialsQueueWorker({
+          url,
+          concurrency: options.concurrency,
+          pool,
+          backend: options.backend,
+          lockSeconds: options.lockSeconds,
+          log,
+        }),
+      ];
+      await new Promise<void>((done) => {
+        for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => done());
+      });
+      log("stopping: waiting for the running jobs");
+      await Promise.all(workers.map((worker) => worker.close()));
+      await pool.close();
+    },
+  );
 
 program
   .command("report")

@@ -5,6 +5,7 @@
 
 export { collectMachineInfo, type MachineInfo } from "./commands/machine-info.js";
 export { type EnvSpeedResult, measureEnvSpeed } from "./commands/measure-env-speed.js";
+export { QueueExecutor, type QueueExecutorOptions } from "./queue/dials-queue-executor.js";
 export { ALGORITHMS, findAlgorithm } from "./registry/algorithms.js";
 export {
   ENVIRONMENTS,

@@ -29,6 +29,12 @@ export {
   runDials,
 } from "./dials/run-dials.js";
 export {
+  type AgentGroupTask,
+  type AgentGroupTaskResult,
+  type AgentGroupWork,
+  runAgentGroupTask,
+} from "./executor/agent-group-task.js";
+export {
   type AgentInfluenceResult,
   AgentPhaseError,
   type AgentTrainingResult,

@@ -1,5 +1,6 @@
 import { availableParallelism, loadavg } from "node:os";
 import { type DialsPhase, runDials } from "@netmarl/influence-sim";
+import { QueueExecutor } from "../queue/dials-queue-executor.js";
 
 /** Options of {@link measureDialsSpeed}. */
 export interface DialsSpeedOptions {
@@ -7,14 +8,20 @@ export interface DialsSpeedOptions {
   side: number;
   /** Steps per agent in the measured iteration. */
   steps: number;
-  /** Worker-thread counts to compare (0 = in-process). */
+  /** Worker-thread counts to compare (0 = in-process); with `queueUrl`, agent groups (jobs per call). */
   workers: number[];
   seed: number;
+  /** Train the agents through this Redis queue (`bench worker` processes) instead of worker threads. */
+  queueUrl?: string;
+  /** Backend the queue's workers use. */
+  backend?: string;
 }
 
 /** One measured configuration. */
 export interface DialsSpeedRow {
   variant: "dials" | "global";
+  /** `inline`, `worker_threads`, `queue` or `global`. */
+  executor: string;
   workers: number;
   agents: number;
   steps: number;
@@ -49,14 +56,19 @@ export async function measureDialsSpeed(options: DialsSpeedOptions): Promise<Dia
     ["global", 0],
   ];
   for (const [variant, workers] of runs) {
+    const queued = variant === "dials" && options.queueUrl !== undefined;
     const summary = await runDials({
       environment,
-      config: { ...config, variant, workers },
+      config: { ...config, variant, workers: queued ? 0 : workers },
       seed: options.seed,
+      executor: queued
+        ? new QueueExecutor({ url: options.queueUrl!, groups: workers, backend: options.backend })
+        : undefined,
     });
     const first = summary.iterations[0];
     rows.push({
       variant,
+      executor: summary.executor,
       workers,
       agents: summary.numAgents,
       steps: options.steps,

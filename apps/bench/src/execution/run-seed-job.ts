@@ -11,6 +11,8 @@ import {
   RESULTS_FORMAT,
   readOwnJson,
   type SeedConfigFile,
+  type SeedPaths,
+  type SeedStatus,
   type SeedSummaryFile,
   seedPaths,
   writeJsonAtomic,
@@ -48,6 +50,23 @@ export function runConfigOf(experiment: Experiment, seed: number): RunConfig {
   };
 }
 
+/** A seed job's folder, its expected config.json and its state (refusing a foreign folder). */
+export function inspectSeedJob(job: SeedJob): {
+  paths: SeedPaths;
+  configFile: SeedConfigFile;
+  status: SeedStatus;
+} {
+  const paths = seedPaths(job.suiteDirectory, job.experiment, job.seed);
+  const configFile: SeedConfigFile = {
+    format: RESULTS_FORMAT,
+    suite: job.suiteName,
+    experiment: job.experiment,
+    seed: job.seed,
+    runConfig: runConfigOf(job.experiment, job.seed),
+  };
+  return { paths, configFile, status: inspectSeed(paths, configFile) };
+}
+
 /**
  * Runs (or resumes, or skips) one seed: writes config.json first, metrics.jsonl as it goes,
  * checkpoints atomically, and summary.json last — so a killed run loses at most the work since
@@ -63,15 +82,7 @@ export async function runSeedJob(
     return runDialsSeedJob(job, loopAlgorithm, onProgress);
   }
   if (job.backend) await initBackend(job.backend as never, { log: false });
-  const paths = seedPaths(job.suiteDirectory, job.experiment, job.seed);
-  const configFile: SeedConfigFile = {
-    format: RESULTS_FORMAT,
-    suite: job.suiteName,
-    experiment: job.experiment,
-    seed: job.seed,
-    runConfig: runConfigOf(job.experiment, job.seed),
-  };
-  const status = inspectSeed(paths, configFile);
+  const { paths, configFile, status } = inspectSeedJob(job);
   if (status === "finished") {
     return { ...job, summary: readOwnJson<SeedSummaryFile>(paths.summary), outcome: "skipped" };
   }

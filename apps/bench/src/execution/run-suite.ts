@@ -21,8 +21,10 @@ import { runJobsInWorkers } from "./worker-pool.js";
 export interface RunSuiteOptions {
   /** Folder that receives `<suite>/…`. */
   outDirectory: string;
-  /** Worker threads; 1 runs in this process. */
+  /** Worker threads; 1 runs in this process. Ignored with `queue`. */
   workers: number;
+  /** Redis URL: enqueue the seeds for `bench worker` processes instead of running them here. */
+  queue?: string;
   backend?: string;
   /** Replace every experiment's seeds. */
   seeds?: number[];
@@ -30,6 +32,8 @@ export interface RunSuiteOptions {
   steps?: number;
   onJobProgress?: (job: SeedJob, progress: RunProgress) => void;
   onJobDone?: (result: SeedJobResult) => void;
+  /** Queue warnings (Redis unreachable, still waiting). */
+  onWarning?: (line: string) => void;
 }
 
 /** `manifest.json` of a suite folder. */
@@ -125,7 +129,17 @@ export async function runSuite(
     })),
   );
   let results: SeedJobResult[];
-  if (options.workers <= 1) {
+  if (options.queue !== undefined) {
+    const { runJobsOnQueue } = await import("../queue/run-jobs-on-queue.js");
+    results = await runJobsOnQueue(jobs, {
+      url: options.queue,
+      // this machine's default backend says nothing about the workers'
+      backend: options.backend,
+      onProgress: options.onJobProgress,
+      onDone: options.onJobDone,
+      onWarning: options.onWarning,
+    });
+  } else if (options.workers <= 1) {
     results = [];
     for (const job of jobs) {
       const result = await runSeedJob(job, (progress) => options.onJobProgress?.(job, progress));

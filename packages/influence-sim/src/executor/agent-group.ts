@@ -1,6 +1,6 @@
 import { createRng } from "@netmarl/envs";
 import { createDialsEnvironment } from "../dials/dials-config.js";
-import { LocalAgent } from "../dials/local-agent.js";
+import { LocalAgent, type LocalAgentState } from "../dials/local-agent.js";
 import type { InfluenceDataset } from "../influence/influence-dataset.js";
 import {
   type AgentInfluenceResult,
@@ -54,6 +54,11 @@ export class AgentGroup {
         state: agent.state(),
       })),
     );
+  }
+
+  /** Every agent's full state, in the group's order. */
+  states(): LocalAgentState[] {
+    return this.agents.map((agent) => agent.state());
   }
 
   dispose(): void {
