@@ -441,7 +441,7 @@ export const CONFIG_DOCS: Record<string, Record<string, string>> = {
   actions: {
     actions: "The action every agent takes (one value), or each agent's action (one per agent entry).",
   },
-  "hiddenSize,actorLearningRate,criticLearningRate,learningRateSchedule,scheduleSteps,discount,tau,batchSize,bufferCapacity,updateEvery,actorUpdates,criticUpdates,maxGradNorm,logitRegularization,trainNoise,straightThrough,useTargetActor,evaluationNoise,sampleWithoutReplacement":
+  "hiddenSize,actorLearningRate,criticLearningRate,learningRateSchedule,scheduleSteps,discount,tau,batchSize,bufferCapacity,updateEvery,actorUpdates,criticUpdates,maxGradNorm,gradientClipping,logitRegularization,trainNoise,straightThrough,useTargetActor,evaluationNoise,sampleWithoutReplacement":
     {
       hiddenSize: "Hidden width of actor and critic (PIC `--hidden_size` 128).",
       actorLearningRate: "Actor Adam step size (PIC `--actor_lr`).",
@@ -458,6 +458,8 @@ export const CONFIG_DOCS: Record<string, Record<string, string>> = {
       actorUpdates: "Actor minibatches per training round (PIC `--updates_per_step`).",
       criticUpdates: "Critic minibatches per training round (PIC `--critic_updates_per_step`).",
       maxGradNorm: "Clip each network's global gradient norm to this (0 = off).",
+      gradientClipping:
+        'When `maxGradNorm` applies: `"first-update"` as PIC\'s code actually runs — `ddpg_vec.py` keeps `self.actor_params = self.actor.parameters()` (a generator, lines 174–175) and passes it to `clip_grad_norm_` (lines 249, 274); the first call exhausts it, so only the very first actor and the very first critic update are clipped — or `"every-update"` (the evident intent).',
       logitRegularization: "Weight of the logit regulariser mean(logits²) in the actor loss.",
       trainNoise:
         "Gumbel noise in the actions of the critic targets and the actor loss (PIC `--train_noise`, off).",
@@ -469,7 +471,7 @@ export const CONFIG_DOCS: Record<string, Record<string, string>> = {
       sampleWithoutReplacement:
         "Distinct transitions in each minibatch (PIC's `random.sample`); false samples with replacement.",
     },
-  "hiddenSize,actorLearningRate,criticLearningRate,learningRateSchedule,scheduleSteps,discount,tau,batchSize,bufferCapacity,updateEvery,actorUpdates,criticUpdates,maxGradNorm,logitRegularization,trainNoise,straightThrough,useTargetActor,evaluationNoise,sampleWithoutReplacement,pooling":
+  "hiddenSize,actorLearningRate,criticLearningRate,learningRateSchedule,scheduleSteps,discount,tau,batchSize,bufferCapacity,updateEvery,actorUpdates,criticUpdates,maxGradNorm,gradientClipping,logitRegularization,trainNoise,straightThrough,useTargetActor,evaluationNoise,sampleWithoutReplacement,pooling":
     {
       hiddenSize: "Hidden width of actor and critic (PIC `--hidden_size` 128).",
       actorLearningRate: "Actor Adam step size (PIC `--actor_lr`).",
@@ -486,6 +488,8 @@ export const CONFIG_DOCS: Record<string, Record<string, string>> = {
       actorUpdates: "Actor minibatches per training round (PIC `--updates_per_step`).",
       criticUpdates: "Critic minibatches per training round (PIC `--critic_updates_per_step`).",
       maxGradNorm: "Clip each network's global gradient norm to this (0 = off).",
+      gradientClipping:
+        'When `maxGradNorm` applies: `"first-update"` as PIC\'s code actually runs — `ddpg_vec.py` keeps `self.actor_params = self.actor.parameters()` (a generator, lines 174–175) and passes it to `clip_grad_norm_` (lines 249, 274); the first call exhausts it, so only the very first actor and the very first critic update are clipped — or `"every-update"` (the evident intent).',
       logitRegularization: "Weight of the logit regulariser mean(logits²) in the actor loss.",
       trainNoise:
         "Gumbel noise in the actions of the critic targets and the actor loss (PIC `--train_noise`, off).",

@@ -67,6 +67,7 @@ export const EVERY_STEP_DGN = {
 } as const;
 export const PRE_ISSUE_12_PIC = {
   learningRateSchedule: "constant",
+  gradientClipping: "every-update",
   evaluationNoise: false,
   sampleWithoutReplacement: false,
 } as const;

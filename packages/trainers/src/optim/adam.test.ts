@@ -35,6 +35,35 @@ describe("Adam", () => {
     x.dispose();
   });
 
+  it("clips only its first step with clipFirstStepOnly (PIC's exhausted-generator clipping)", () => {
+    const g = [30, 40]; // constant gradient, norm 50
+    const clippedFirst = [0.6, 0.8]; // clipped to norm 1
+    const run = (options: { maxGradNorm: number; clipFirstStepOnly?: boolean }) => {
+      const x = tf.variable(tf.tensor1d([3, 4]));
+      const adam = new Adam([x], { learningRate: 1, ...options });
+      for (let step = 0; step < 2; step++) adam.minimize(() => tf.sum(tf.mul(x, tf.tensor1d(g))));
+      const value = Array.from(x.dataSync());
+      adam.dispose();
+      x.dispose();
+      return value;
+    };
+    // by hand: step 1 on the clipped gradient, step 2 on the raw one (β1 0.9, β2 0.999, ε 1e-8)
+    const expected = g.map((raw, i) => {
+      const m1 = 0.1 * clippedFirst[i];
+      const v1 = 0.001 * clippedFirst[i] ** 2;
+      const x1 = [3, 4][i] - m1 / 0.1 / (Math.sqrt(v1 / 0.001) + 1e-8);
+      const m2 = 0.9 * m1 + 0.1 * raw;
+      const v2 = 0.999 * v1 + 0.001 * raw ** 2;
+      return x1 - m2 / (1 - 0.9 ** 2) / (Math.sqrt(v2 / (1 - 0.999 ** 2)) + 1e-8);
+    });
+    const firstOnly = run({ maxGradNorm: 1, clipFirstStepOnly: true });
+    firstOnly.forEach((value, i) => expect(value).toBeCloseTo(expected[i], 4));
+    const every = run({ maxGradNorm: 1 });
+    const never = run({ maxGradNorm: 0 });
+    expect(Math.abs(every[0] - firstOnly[0])).toBeGreaterThan(1e-3);
+    expect(Math.abs(never[0] - firstOnly[0])).toBeGreaterThan(1e-3);
+  });
+
   it("restores its state exactly and leaks no tensors", () => {
     const make = () => tf.variable(tf.tensor1d([0.5, 1.5, -1]));
     const loss = (v: tf.Variable) => () => tf.sum(tf.pow(tf.sub(v, tf.tensor1d([1, 2, 3])), 4));

@@ -17,6 +17,12 @@ export interface AdamOptions {
   epsilon?: number;
   /** Clip the gradients' global L2 norm to this before the step (0 = no clipping). */
   maxGradNorm?: number;
+  /**
+   * Clip on the optimiser's first step only. Reproduces PIC's `ddpg_vec.py`, which passes a
+   * `parameters()` generator to `clip_grad_norm_`: the first call exhausts it, every later call
+   * clips an empty list.
+   */
+  clipFirstStepOnly?: boolean;
 }
 
 /**
@@ -31,6 +37,7 @@ export class Adam {
   private readonly beta2: number;
   private readonly epsilon: number;
   private readonly maxGradNorm: number;
+  private readonly clipFirstStepOnly: boolean;
   private readonly first: tf.Variable[];
   private readonly second: tf.Variable[];
   private step = 0;
@@ -44,6 +51,7 @@ export class Adam {
     this.beta2 = options.beta2 ?? 0.999;
     this.epsilon = options.epsilon ?? 1e-8;
     this.maxGradNorm = options.maxGradNorm ?? 0;
+    this.clipFirstStepOnly = options.clipFirstStepOnly ?? false;
     // tidy frees the zero tensors the variables are initialised from (variables survive tidy).
     this.first = tf.tidy(() => variables.map((v) => tf.variable(tf.zerosLike(v), false)));
     this.second = tf.tidy(() => variables.map((v) => tf.variable(tf.zerosLike(v), false)));
@@ -80,7 +88,8 @@ export class Adam {
       value.dispose();
     }
     const result = tf.tidy(() => {
-      const { gradients, norm } = clipGradientsByGlobalNorm(ordered, this.maxGradNorm);
+      const clip = this.clipFirstStepOnly && this.step > 0 ? 0 : this.maxGradNorm;
+      const { gradients, norm } = clipGradientsByGlobalNorm(ordered, clip);
       this.step++;
       const correction1 = 1 - this.beta1 ** this.step;
       const correction2 = 1 - this.beta2 ** this.step;

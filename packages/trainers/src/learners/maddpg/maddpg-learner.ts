@@ -7,7 +7,8 @@
  *   the action is the Gumbel-softmax of the logits (τ = 1, noise from the learner's Rng);
  * - critic loss  (Q(s, a) − y)²,  y = r + γ·(1 − terminated)·Q̄(s', a'(s'));
  * - actor loss  −Q(s, a(s)) + 1e-3·mean(logits²);
- * - Adam lr 1e-2 for both, global grad-norm clip 0.5, γ 0.95, batch 1024, replay 1e6; every 100
+ * - Adam lr 1e-2 for both, global grad-norm clip 0.5 (on the first update only, as PIC's code
+ *   really runs; `gradientClipping`), γ 0.95, batch 1024, replay 1e6; every 100
  *   environment steps (once the buffer holds more than a batch) 8 actor minibatches, then 8 critic
  *   minibatches (`main_vec.py`'s order), each on a fresh uniform sample; soft target updates τ = 0.01
  *   of the critic after every critic step and of actor and critic after every actor step.
@@ -89,6 +90,13 @@ const sharedConfigShape = {
   criticUpdates: z.number().int().min(0).default(8),
   /** Clip each network's global gradient norm to this (0 = off). */
   maxGradNorm: z.number().min(0).default(0.5),
+  /**
+   * When `maxGradNorm` applies: `"first-update"` as PIC's code actually runs — `ddpg_vec.py` keeps
+   * `self.actor_params = self.actor.parameters()` (a generator, lines 174–175) and passes it to
+   * `clip_grad_norm_` (lines 249, 274); the first call exhausts it, so only the very first actor and
+   * the very first critic update are clipped — or `"every-update"` (the evident intent).
+   */
+  gradientClipping: z.enum(["first-update", "every-update"]).default("first-update"),
   /** Weight of the logit regulariser mean(logits²) in the actor loss. */
   logitRegularization: z.number().min(0).default(1e-3),
   /** Gumbel noise in the actions of the critic targets and the actor loss (PIC `--train_noise`, off). */
@@ -182,10 +190,12 @@ export class MaddpgLearner implements Learner {
     this.actorOptimizer = new Adam(this.actor.trainableVariables(), {
       learningRate: config.actorLearningRate,
       maxGradNorm: config.maxGradNorm,
+      clipFirstStepOnly: config.gradientClipping === "first-update",
     });
     this.criticOptimizer = new Adam(this.critic.trainableVariables(), {
       learningRate: config.criticLearningRate,
       maxGradNorm: config.maxGradNorm,
+      clipFirstStepOnly: config.gradientClipping === "first-update",
     });
     this.buffer = new ReplayBuffer({
       capacity: config.bufferCapacity,
