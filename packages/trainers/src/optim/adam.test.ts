@@ -57,7 +57,7 @@ describe("Adam", () => {
       return x1 - m2 / (1 - 0.9 ** 2) / (Math.sqrt(v2 / (1 - 0.999 ** 2)) + 1e-8);
     });
     const firstOnly = run({ maxGradNorm: 1, clipFirstStepOnly: true });
-    firstOnly.forEach((value, i) => expect(value).toBeCloseTo(expected[i], 4));
+    for (const [i, value] of firstOnly.entries()) expect(value).toBeCloseTo(expected[i], 4);
     const every = run({ maxGradNorm: 1 });
     const never = run({ maxGradNorm: 0 });
     expect(Math.abs(every[0] - firstOnly[0])).toBeGreaterThan(1e-3);
