@@ -16,12 +16,11 @@ alternatives system points at: the reference BLAS of libblas3 is ~6x slower than
 """
 import json
 import os
-import statistics
 import sys
-import time
 
 import numpy
 import torch
+from reference_timing import time_and_report
 
 
 def main():
@@ -62,29 +61,7 @@ def main():
         optimizer.step()
         return loss.item()
 
-    step()  # warm-up, as the TypeScript side does
-    seconds = []
-    for _ in range(spec["steps"]):
-        started = time.perf_counter()
-        step()
-        seconds.append(time.perf_counter() - started)
-    json.dump(
-        {
-            "secondsPerStep": statistics.median(seconds),
-            "stepSeconds": seconds,
-            "torch": torch.__version__,
-            "threads": torch.get_num_threads(),
-            "blas": loaded_blas(),
-        },
-        sys.stdout,
-    )
-
-
-def loaded_blas():
-    """The BLAS shared library mapped into this process (after the matmuls above)."""
-    with open("/proc/self/maps") as maps:
-        paths = {line.split()[-1] for line in maps if "blas" in line.split()[-1]}
-    return sorted(paths)[0] if paths else "unknown"
+    time_and_report(step, spec["steps"], "Step")
 
 
 if __name__ == "__main__":

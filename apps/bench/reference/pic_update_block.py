@@ -22,12 +22,11 @@ import contextlib
 import json
 import os
 import random
-import statistics
 import sys
-import time
 
 import numpy
 import torch
+from reference_timing import time_and_report
 
 
 def main():
@@ -68,22 +67,7 @@ def main():
             batch = Transition(*zip(*memory.sample(1024)))
             agent.update_critic_parameters(batch, n - 1, spec["shuffle"])
 
-    block()  # warm-up
-    seconds = []
-    for _ in range(spec["blocks"]):
-        started = time.perf_counter()
-        block()
-        seconds.append(time.perf_counter() - started)
-    json.dump(
-        {
-            "secondsPerBlock": statistics.median(seconds),
-            "blockSeconds": seconds,
-            "torch": torch.__version__,
-            "threads": torch.get_num_threads(),
-            "blas": loaded_blas(),
-        },
-        sys.stdout,
-    )
+    time_and_report(block, spec["blocks"], "Block")
 
 
 def without_inplace_ops(self, x):
@@ -100,13 +84,6 @@ def without_inplace_ops(self, x):
     elif self.pool_type == "max":
         ret, _ = out.max(1)
     return self.V(ret)
-
-
-def loaded_blas():
-    """The BLAS shared library mapped into this process (after the matmuls above)."""
-    with open("/proc/self/maps") as maps:
-        paths = {line.split()[-1] for line in maps if "blas" in line.split()[-1]}
-    return sorted(paths)[0] if paths else "unknown"
 
 
 if __name__ == "__main__":
