@@ -88,4 +88,23 @@ describe("AgentGraphSnapshot", () => {
     expect(next.numEdges).toBe(20);
     expect(Array.from(next.neighborsOf(4))).toEqual([0, 1, 2, 3]);
   });
+
+  it("returns the same view while the graph is unchanged, a new one when an edge or weight changes", async () => {
+    const { AgentGraphSnapshot } = await import("./agent-graph-snapshot.js");
+    const neighbors = Int32Array.of(1, 0, 1);
+    const weights = Float32Array.of(1, 1, 1);
+    const live = new AgentGraph(3, Int32Array.of(0, 1, 2, 3), neighbors, weights);
+    const snapshot = new AgentGraphSnapshot();
+    const first = snapshot.capture(live);
+    expect(snapshot.capture(live)).toBe(first);
+    weights[2] = 0.5;
+    const reweighted = snapshot.capture(live);
+    expect(reweighted).not.toBe(first);
+    expect(reweighted.weights?.[2]).toBe(0.5);
+    neighbors[2] = 0;
+    const rewired = snapshot.capture(live);
+    expect(rewired).not.toBe(reweighted);
+    expect(Array.from(rewired.neighborsOf(2))).toEqual([0]);
+    expect(snapshot.capture(live)).toBe(rewired);
+  });
 });
