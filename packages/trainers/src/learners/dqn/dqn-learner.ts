@@ -264,17 +264,20 @@ export class DqnLearner implements Learner {
         () => networks[0].apply(tf.tensor2d(inputs, [rows * n, this.inputSize])).dataSync() as Float32Array,
       );
     }
-    const out = new Float32Array(n * this.numActions);
-    for (let agent = 0; agent < n; agent++) {
-      const row = inputs.subarray(agent * this.inputSize, (agent + 1) * this.inputSize);
-      out.set(
-        tf.tidy(
-          () => networks[agent].apply(tf.tensor2d(row, [1, this.inputSize])).dataSync() as Float32Array,
+    // one network per agent: all forward passes in one tidy and one blocking read (not N of each)
+    return tf.tidy(() => {
+      const x = tf.tensor2d(inputs, [rows * n, this.inputSize]);
+      const perAgent = networks.map((network, agent) =>
+        network.apply(
+          tf.reshape(tf.slice(tf.reshape(x, [rows, n, this.inputSize]), [0, agent, 0], [rows, 1, -1]), [
+            rows,
+            this.inputSize,
+          ]),
         ),
-        agent * this.numActions,
       );
-    }
-    return out;
+      // [rows, n, |A|] in the shared layout
+      return tf.stack(perAgent, 1).dataSync() as Float32Array;
+    });
   }
 }
 
