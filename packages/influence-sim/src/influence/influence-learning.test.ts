@@ -97,8 +97,10 @@ function occupancy(
 }
 
 const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-const variance = (values: readonly number[]) =>
-  values.reduce((a, b) => a + (b - mean(values)) ** 2, 0) / (values.length - 1);
+function variance(values: readonly number[]): number {
+  const center = mean(values);
+  return values.reduce((a, b) => a + (b - center) ** 2, 0) / (values.length - 1);
+}
 /** Local minus global mean, and the standard error of that difference (independent episodes). */
 function gap(measured: Occupancy): { difference: number; standardError: number } {
   const n = measured.global.length;

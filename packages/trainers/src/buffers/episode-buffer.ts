@@ -3,6 +3,7 @@ import type { Transition } from "../contracts/learner.js";
 import type { StateArray } from "../persistence/state-file.js";
 import { decodeTypedArrayInto } from "../persistence/typed-array-codec.js";
 import { DistinctIndexSampler } from "./distinct-index-sampler.js";
+import { requirePositiveIntegers } from "./require-positive-integers.js";
 
 /** Shape of what an {@link EpisodeBuffer} stores. */
 export interface EpisodeBufferOptions {
@@ -60,11 +61,12 @@ export class EpisodeBuffer {
   private stagedLength = 0;
 
   constructor(options: EpisodeBufferOptions) {
-    for (const key of ["capacity", "maxLength", "numAgents", "obsDim"] as const) {
-      if (!Number.isInteger(options[key]) || options[key] < 1) {
-        throw new RangeError(`EpisodeBuffer options: ${key} = ${options[key]}; expected an integer >= 1`);
-      }
-    }
+    requirePositiveIntegers("EpisodeBuffer options", options, [
+      "capacity",
+      "maxLength",
+      "numAgents",
+      "obsDim",
+    ] as const);
     this.capacity = options.capacity;
     this.maxLength = options.maxLength;
     this.numAgents = options.numAgents;

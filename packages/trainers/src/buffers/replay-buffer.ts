@@ -3,6 +3,7 @@ import type { Transition } from "../contracts/learner.js";
 import type { StateArray } from "../persistence/state-file.js";
 import { decodeTypedArrayInto } from "../persistence/typed-array-codec.js";
 import { DistinctIndexSampler } from "./distinct-index-sampler.js";
+import { requirePositiveIntegers } from "./require-positive-integers.js";
 
 /** Shape of what a {@link ReplayBuffer} stores per transition. */
 export interface ReplayBufferOptions {
@@ -68,11 +69,12 @@ export class ReplayBuffer {
   private distinct: DistinctIndexSampler | undefined;
 
   constructor(options: ReplayBufferOptions) {
-    for (const key of ["capacity", "numAgents", "obsDim", "actionSize"] as const) {
-      if (!Number.isInteger(options[key]) || options[key] < 1) {
-        throw new RangeError(`ReplayBuffer options: ${key} = ${options[key]}; expected an integer >= 1`);
-      }
-    }
+    requirePositiveIntegers("ReplayBuffer options", options, [
+      "capacity",
+      "numAgents",
+      "obsDim",
+      "actionSize",
+    ] as const);
     this.capacity = options.capacity;
     this.numAgents = options.numAgents;
     this.obsDim = options.obsDim;

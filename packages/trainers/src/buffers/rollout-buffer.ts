@@ -1,5 +1,6 @@
 import type { StateArray } from "../persistence/state-file.js";
 import { decodeTypedArrayInto, encodeTypedArray } from "../persistence/typed-array-codec.js";
+import { requirePositiveIntegers } from "./require-positive-integers.js";
 
 /** Shape of a {@link RolloutBuffer}. */
 export interface RolloutBufferOptions {
@@ -65,11 +66,13 @@ export class RolloutBuffer {
   private cursor = 0;
 
   constructor(options: RolloutBufferOptions) {
-    for (const key of ["steps", "numEnvs", "numAgents", "obsDim", "actionSize"] as const) {
-      if (!Number.isInteger(options[key]) || options[key] < 1) {
-        throw new RangeError(`RolloutBuffer options: ${key} = ${options[key]}; expected an integer >= 1`);
-      }
-    }
+    requirePositiveIntegers("RolloutBuffer options", options, [
+      "steps",
+      "numEnvs",
+      "numAgents",
+      "obsDim",
+      "actionSize",
+    ] as const);
     this.steps = options.steps;
     this.numEnvs = options.numEnvs;
     this.slots = options.numEnvs * options.numAgents;

@@ -266,14 +266,9 @@ export class DqnLearner implements Learner {
     }
     // one network per agent: all forward passes in one tidy and one blocking read (not N of each)
     return tf.tidy(() => {
-      const x = tf.tensor2d(inputs, [rows * n, this.inputSize]);
+      const x = tf.tensor3d(inputs, [rows, n, this.inputSize]);
       const perAgent = networks.map((network, agent) =>
-        network.apply(
-          tf.reshape(tf.slice(tf.reshape(x, [rows, n, this.inputSize]), [0, agent, 0], [rows, 1, -1]), [
-            rows,
-            this.inputSize,
-          ]),
-        ),
+        network.apply(tf.reshape(tf.slice(x, [0, agent, 0], [rows, 1, -1]), [rows, this.inputSize])),
       );
       // [rows, n, |A|] in the shared layout
       return tf.stack(perAgent, 1).dataSync() as Float32Array;
