@@ -136,14 +136,25 @@ describe("the packed library packages, installed with npm into a fresh folder", 
     );
   });
 
+  const EXAMPLE_TIMEOUT_MS = 120_000;
+
   it("runs every TypeScript example of the library packages' READMEs", () => {
     expect(exampleFiles.length).toBeGreaterThanOrEqual(10);
     for (const { file, readme } of exampleFiles) {
       try {
-        execFileSync("node", ["--import", TSX, file], { cwd: project, encoding: "utf8", stdio: "pipe" });
+        // A synchronous child cannot be interrupted by the test's own timeout: give it one, so a
+        // hung example fails naming its README instead of stalling the whole run (seen once: a
+        // 1.4 s example sleeping for 14 minutes in a clean-clone CI run).
+        execFileSync("node", ["--import", TSX, file], {
+          cwd: project,
+          encoding: "utf8",
+          stdio: "pipe",
+          timeout: EXAMPLE_TIMEOUT_MS,
+        });
       } catch (error) {
-        const { stderr } = error as { stderr?: string };
-        expect.fail(`${readme} failed:\n${String(stderr).slice(-1500)}`);
+        const { stderr, signal } = error as { stderr?: string; signal?: string };
+        const reason = signal === "SIGTERM" ? `timed out after ${EXAMPLE_TIMEOUT_MS / 1000} s` : "failed";
+        expect.fail(`${readme} ${reason}:\n${String(stderr).slice(-1500)}`);
       }
     }
   }, 300_000);
