@@ -25,6 +25,7 @@ export { OptionsError, parseOptions } from "./env/parse-options.js";
 export { validateActions } from "./env/validate-actions.js";
 export { AgentGraph, type FromEdgesOptions } from "./graph/agent-graph.js";
 export { AgentGraphSnapshot } from "./graph/agent-graph-snapshot.js";
+export { circlePositions, layoutPositions } from "./graph/graph-replay.js";
 export {
   buildLayoutGraph,
   GRAPH_LAYOUTS,
@@ -70,6 +71,13 @@ export {
   type PrisonersDilemmaOptions,
 } from "./prisoners-dilemma/prisoners-dilemma.js";
 export { createRng, Rng, type RngState, type TypedNumberArray } from "./random/rng.js";
+export {
+  ReplayFileSink,
+  type ReplayFileSinkOptions,
+  type ReplaySink,
+} from "./replay/replay-file-sink.js";
+export { sameReplayGraph, toReplayGraph } from "./replay/replay-graph.js";
+export { isReplayableEnv, type ReplayableEnv } from "./replay/replayable.js";
 export { Box } from "./spaces/box.js";
 export { Discrete } from "./spaces/discrete.js";
 export { MultiDiscrete } from "./spaces/multi-discrete.js";
@@ -103,13 +111,23 @@ export {
 } from "./traffic/load-cityflow-scenario.js";
 export { RoadNetwork } from "./traffic/road-network.js";
 export { SignalControlEnv, type SignalControlOptions } from "./traffic/signal-control-env.js";
-export { TrafficEngine, type TrafficEngineOptions } from "./traffic/traffic-engine.js";
+export {
+  type RunningVehicleArrays,
+  TrafficEngine,
+  type TrafficEngineOptions,
+} from "./traffic/traffic-engine.js";
 export { DialsWarehouse, type DialsWarehouseOptions } from "./warehouse/warehouse.js";
 export {
   WarehouseLocalSimulator,
   type WarehouseLocalSimulatorOptions,
 } from "./warehouse/warehouse-local-simulator.js";
 export { EnvWrapper } from "./wrappers/env-wrapper.js";
+export {
+  ENV_GRAPH_OVERLAY,
+  type OverlayContext,
+  RecordEpisode,
+  type RecordEpisodeOptions,
+} from "./wrappers/record-episode.js";
 export {
   type EpisodeStatistics,
   type EpisodeStatisticsStepResult,

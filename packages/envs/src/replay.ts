@@ -11,3 +11,4 @@ export {
   type ReplayEpisode,
 } from "./replay/parse-replay.js";
 export * from "./replay/replay-format.js";
+export { sameReplayGraph, toReplayGraph } from "./replay/replay-graph.js";

@@ -29,7 +29,10 @@ import type { EnvInfos, MultiAgentEnv, ResetResult, StepResult } from "../env/mu
 import { parseOptions } from "../env/parse-options.js";
 import { validateActions } from "../env/validate-actions.js";
 import { AgentGraph } from "../graph/agent-graph.js";
+import { buildGraphScene, buildGraphState, layoutPositions } from "../graph/graph-replay.js";
 import { createRng, type Rng } from "../random/rng.js";
+import type { GraphScene, GraphState } from "../replay/replay-format.js";
+import type { ReplayableEnv } from "../replay/replayable.js";
 import { Box } from "../spaces/box.js";
 import { Discrete } from "../spaces/discrete.js";
 
@@ -62,7 +65,7 @@ const optionsSchema = z
 
 export type AlohaOptions = z.input<typeof optionsSchema>;
 
-export class Aloha implements MultiAgentEnv {
+export class Aloha implements MultiAgentEnv, ReplayableEnv {
   /** The options schema (for tools that list and validate options, e.g. `netmarl-bench describe`). */
   static readonly optionsSchema = optionsSchema;
 
@@ -75,6 +78,7 @@ export class Aloha implements MultiAgentEnv {
   readonly collisionReward: number;
 
   private rng: Rng;
+  private readonly options: z.output<typeof optionsSchema>;
   private readonly islandGraph: AgentGraph;
   private readonly backlogs: Int32Array;
   private readonly transmitting: Uint8Array;
@@ -96,6 +100,7 @@ export class Aloha implements MultiAgentEnv {
       );
     }
     this.islandGraph = buildIslandGraph(n, config.layout, config.edges);
+    this.options = config;
     this.numAgents = n;
     this.maxBacklog = config.maxBacklog;
     this.initialBacklog = config.initialBacklog;
@@ -185,6 +190,21 @@ export class Aloha implements MultiAgentEnv {
     return this.islandGraph;
   }
 
+  replayScene(): GraphScene {
+    return buildGraphScene(islandPositions(this.numAgents, this.options.layout, this.options.edges), [
+      "wait",
+      "transmit",
+    ]);
+  }
+
+  replayState(): GraphState {
+    return buildGraphState(this.backlogs, "backlog");
+  }
+
+  replayOptions(): Record<string, unknown> {
+    return { ...this.options };
+  }
+
   /** Current backlogs (a copy). */
   getBacklogs(): Int32Array {
     return this.backlogs.slice();
@@ -216,6 +236,17 @@ export class Aloha implements MultiAgentEnv {
     }
     this.infos.backlogTotal = total;
   }
+}
+
+/** casec is a ladder: the chain 0…N/2−1 over the chain N/2…N−1 (a 2-row grid); edges: none. */
+function islandPositions(
+  numAgents: number,
+  layout: AlohaLayout,
+  edges: ReadonlyArray<readonly [number, number]> | undefined,
+): Float64Array | undefined {
+  if (layout === "casec")
+    return layoutPositions(numAgents, { layout: "grid", gridColumns: numAgents / 2, edges });
+  return layoutPositions(numAgents, { layout, edges });
 }
 
 /** The island graph of a named layout or an explicit edge list. */

@@ -27,7 +27,10 @@ import type { EnvInfos, MultiAgentEnv, ResetResult, StepResult } from "../env/mu
 import { parseOptions } from "../env/parse-options.js";
 import { validateActions } from "../env/validate-actions.js";
 import { AgentGraph } from "../graph/agent-graph.js";
+import { buildGraphScene, buildGraphState, circlePositions } from "../graph/graph-replay.js";
 import { createRng, type Rng } from "../random/rng.js";
+import type { GraphScene, GraphState } from "../replay/replay-format.js";
+import type { ReplayableEnv } from "../replay/replayable.js";
 import { Box } from "../spaces/box.js";
 import { Discrete } from "../spaces/discrete.js";
 
@@ -69,7 +72,7 @@ export interface CoordinationGameTabularModel {
   discount: number;
 }
 
-export class CoordinationGame implements MultiAgentEnv {
+export class CoordinationGame implements MultiAgentEnv, ReplayableEnv {
   /** The options schema (for tools that list and validate options, e.g. `netmarl-bench describe`). */
   static readonly optionsSchema = optionsSchema;
 
@@ -89,10 +92,12 @@ export class CoordinationGame implements MultiAgentEnv {
   private readonly terminated: Uint8Array;
   private readonly truncated: Uint8Array;
   private readonly infos: EnvInfos;
+  private readonly options: z.output<typeof optionsSchema>;
   private readonly completeGraph: AgentGraph;
 
   constructor(options: CoordinationGameOptions = {}, rng: Rng = createRng(0)) {
     const config = parseOptions(optionsSchema, options, "coordination-game options");
+    this.options = config;
     const n = config.numAgents;
     const margin = config.tieMargin ?? COORDINATION_GAME_TIE_MARGINS[n];
     if (margin === undefined) {
@@ -148,6 +153,18 @@ export class CoordinationGame implements MultiAgentEnv {
   }
 
   /** Every agent may condition on every other: the candidate set of the learned DAG. */
+  replayScene(): GraphScene {
+    return buildGraphScene(circlePositions(this.numAgents), ["0", "1"]);
+  }
+
+  replayState(): GraphState {
+    return buildGraphState(this.bits, "bit");
+  }
+
+  replayOptions(): Record<string, unknown> {
+    return { ...this.options };
+  }
+
   graph(): AgentGraph {
     return this.completeGraph;
   }

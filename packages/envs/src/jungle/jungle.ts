@@ -32,6 +32,9 @@ import { parseOptions } from "../env/parse-options.js";
 import { validateActions } from "../env/validate-actions.js";
 import { AgentGraph } from "../graph/agent-graph.js";
 import { createRng, type Rng } from "../random/rng.js";
+import { packArray } from "../replay/packed-array.js";
+import type { GridScene, GridState } from "../replay/replay-format.js";
+import type { ReplayableEnv } from "../replay/replayable.js";
 import { Box } from "../spaces/box.js";
 import { Discrete } from "../spaces/discrete.js";
 
@@ -47,6 +50,9 @@ export const JUNGLE_ACTION_OFFSETS: ReadonlyArray<readonly [number, number]> = [
   [1, 0],
   [0, 1],
 ];
+/** Cell kinds of a jungle replay (`GridScene.cellLegend`). */
+const JUNGLE_CELL_LEGEND = ["empty", "agent", "food"] as const;
+
 /** First attack action. */
 export const JUNGLE_FIRST_ATTACK = 5;
 
@@ -92,7 +98,7 @@ const optionsSchema = z
 
 export type JungleOptions = z.input<typeof optionsSchema>;
 
-export class Jungle implements MultiAgentEnv {
+export class Jungle implements MultiAgentEnv, ReplayableEnv {
   /** The options schema (for tools that list and validate options, e.g. `netmarl-bench describe`). */
   static readonly optionsSchema = optionsSchema;
 
@@ -307,6 +313,48 @@ export class Jungle implements MultiAgentEnv {
   /** Self + the `numNeighbors` nearest living agents, recomputed each step. */
   graph(): AgentGraph {
     return this.currentGraph;
+  }
+
+  /** The map: cells are empty (0), an agent (1) or food (2); nothing is static. */
+  replayScene(): GridScene {
+    return {
+      kind: "scene",
+      family: "grid",
+      width: this.mapSize,
+      height: this.mapSize,
+      cellLegend: JUNGLE_CELL_LEGEND,
+    };
+  }
+
+  /** Cells row-major (y · mapSize + x), agents' cells (−1 once dead) and hp, food hp per cell. */
+  replayState(): GridState {
+    const size = this.mapSize;
+    const cells = new Uint8Array(size * size);
+    const foodHp = new Float32Array(size * size);
+    const agentCell = new Int32Array(this.numAgents).fill(-1);
+    for (let unit = 0; unit < this.numUnits; unit++) {
+      if (this.alive[unit] === 0) continue;
+      const cell = this.positionY[unit] * size + this.positionX[unit];
+      if (unit < this.numAgents) {
+        cells[cell] = 1;
+        agentCell[unit] = cell;
+      } else {
+        cells[cell] = 2;
+        foodHp[cell] = this.hp[unit];
+      }
+    }
+    return {
+      cells: packArray(cells),
+      agentCell: packArray(agentCell),
+      agentValue: packArray(this.hp.slice(0, this.numAgents)),
+      agentValueName: "hp",
+      cellValue: packArray(foodHp),
+      cellValueName: "food hp",
+    };
+  }
+
+  replayOptions(): Record<string, unknown> {
+    return { ...this.config };
   }
 
   /** Position of a unit (agents 0..N−1, food N..N+F−1) as [x, y], or undefined when it is dead. */

@@ -21,7 +21,10 @@ import type { EnvInfos, MultiAgentEnv, ResetResult, StepResult } from "../env/mu
 import { parseOptions } from "../env/parse-options.js";
 import { validateActions } from "../env/validate-actions.js";
 import { AgentGraph } from "../graph/agent-graph.js";
+import { buildGraphScene, buildGraphState } from "../graph/graph-replay.js";
 import { createRng, type Rng } from "../random/rng.js";
+import type { GraphScene, GraphState } from "../replay/replay-format.js";
+import type { ReplayableEnv } from "../replay/replayable.js";
 import { Box } from "../spaces/box.js";
 import { Discrete } from "../spaces/discrete.js";
 
@@ -40,7 +43,7 @@ const optionsSchema = z
 
 export type MemoryCueOptions = z.input<typeof optionsSchema>;
 
-export class MemoryCue implements MultiAgentEnv {
+export class MemoryCue implements MultiAgentEnv, ReplayableEnv {
   /** The options schema (for tools that list and validate options, e.g. `netmarl-bench describe`). */
   static readonly optionsSchema = optionsSchema;
 
@@ -52,11 +55,13 @@ export class MemoryCue implements MultiAgentEnv {
   private readonly cues: Uint8Array;
   private readonly episode: EpisodeBuffers;
   private readonly infos: EnvInfos;
+  private readonly options: z.output<typeof optionsSchema>;
   private readonly noEdges: AgentGraph;
   private rng: Rng;
 
   constructor(options: MemoryCueOptions = {}, rng: Rng = createRng(0)) {
     const config = parseOptions(optionsSchema, options, "memory-cue options");
+    this.options = config;
     const n = config.numAgents;
     this.numAgents = n;
     this.length = config.length;
@@ -121,6 +126,18 @@ export class MemoryCue implements MultiAgentEnv {
   }
 
   /** The agents do not interact: the graph has no edge (they share only the team reward). */
+  replayScene(): GraphScene {
+    return buildGraphScene(undefined, ["0", "1"]);
+  }
+
+  replayState(): GraphState {
+    return buildGraphState(this.cues, "cue");
+  }
+
+  replayOptions(): Record<string, unknown> {
+    return { ...this.options };
+  }
+
   graph(): AgentGraph {
     return this.noEdges;
   }

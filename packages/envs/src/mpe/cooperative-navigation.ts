@@ -108,6 +108,7 @@ export class CooperativeNavigation extends MpeEnv {
       world,
       {
         id: ID,
+        options: config,
         numLearners: n,
         obsDim: 4 + 2 * kL + 2 * kA,
         maxSteps: config.maxSteps,

@@ -108,6 +108,7 @@ export class CooperativePush extends MpeEnv {
       world,
       {
         id: ID,
+        options: config,
         numLearners: n,
         obsDim: 8 + 2 * k,
         maxSteps: config.maxSteps,

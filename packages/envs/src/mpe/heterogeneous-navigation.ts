@@ -100,6 +100,7 @@ export class HeterogeneousNavigation extends MpeEnv {
       world,
       {
         id: ID,
+        options: config,
         numLearners: n,
         obsDim: 4 + 2 * kL + 2 * kA,
         maxSteps: config.maxSteps,

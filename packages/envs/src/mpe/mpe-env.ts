@@ -16,6 +16,9 @@ import type { EnvInfos, EnvSpec, MultiAgentEnv, ResetResult, StepResult } from "
 import { validateActions } from "../env/validate-actions.js";
 import { AgentGraph } from "../graph/agent-graph.js";
 import { createRng, Rng, type RngState } from "../random/rng.js";
+import { packArray } from "../replay/packed-array.js";
+import type { MpeScene, MpeState } from "../replay/replay-format.js";
+import type { ReplayableEnv } from "../replay/replayable.js";
 import { Box } from "../spaces/box.js";
 import { Discrete } from "../spaces/discrete.js";
 import type { Space } from "../spaces/space.js";
@@ -98,6 +101,8 @@ const MODE_CONTINUOUS = 2;
 /** Settings the base class needs from a scenario. */
 export interface MpeEnvSettings {
   id: string;
+  /** The scenario's options after defaults (stored in replay headers). */
+  options: Record<string, unknown>;
   /** Learning agents (world agents [0, numLearners)). */
   numLearners: number;
   obsDim: number;
@@ -112,7 +117,13 @@ export interface MpeEnvSettings {
   groups?: Int32Array;
 }
 
-export abstract class MpeEnv implements MultiAgentEnv {
+/** Replay entity kinds (`MpeScene.entityKind`). */
+const KIND_AGENT = 0;
+const KIND_LANDMARK = 1;
+const KIND_SCRIPTED_AGENT = 2;
+const KIND_MOVABLE_OBJECT = 3;
+
+export abstract class MpeEnv implements MultiAgentEnv, ReplayableEnv {
   readonly spec: EnvSpec;
   readonly numAgents: number;
   /** The particle world (state arrays are live; prefer `snapshot()` to keep a copy). */
@@ -142,10 +153,12 @@ export abstract class MpeEnv implements MultiAgentEnv {
   private readonly graphFromObservation: boolean;
   private readonly agentGraph: AgentGraph;
   private graphDirty = true;
+  private readonly options: Record<string, unknown>;
 
   protected constructor(world: MpeWorld, settings: MpeEnvSettings, rng: Rng) {
     this.world = world;
     this.rng = rng;
+    this.options = settings.options;
     const n = settings.numLearners;
     this.numAgents = n;
     const actionSpace: Space =
@@ -244,6 +257,46 @@ export abstract class MpeEnv implements MultiAgentEnv {
       this.graphDirty = false;
     }
     return this.agentGraph;
+  }
+
+  /**
+   * Learners are kind 0, scripted agents (prey) 2, fixed landmarks 1, movable ones (the push
+   * ball) 3. The bounds cover the current positions and at least [−1, 1]², MPE's usual arena.
+   */
+  replayScene(): MpeScene {
+    const world = this.world;
+    const kind = new Uint8Array(world.numEntities);
+    for (let e = 0; e < world.numEntities; e++) {
+      if (e < this.numAgents) kind[e] = KIND_AGENT;
+      else if (e < world.numAgents) kind[e] = KIND_SCRIPTED_AGENT;
+      else kind[e] = world.movable[e] === 1 ? KIND_MOVABLE_OBJECT : KIND_LANDMARK;
+    }
+    const bounds: [number, number, number, number] = [-1, -1, 1, 1];
+    for (let e = 0; e < world.numEntities; e++) {
+      const x = world.position[2 * e];
+      const y = world.position[2 * e + 1];
+      const size = world.size[e];
+      bounds[0] = Math.min(bounds[0], x - size);
+      bounds[1] = Math.min(bounds[1], y - size);
+      bounds[2] = Math.max(bounds[2], x + size);
+      bounds[3] = Math.max(bounds[3], y + size);
+    }
+    return {
+      kind: "scene",
+      family: "mpe",
+      numEntities: world.numEntities,
+      entityKind: packArray(kind),
+      entitySize: packArray(world.size),
+      bounds,
+    };
+  }
+
+  replayState(): MpeState {
+    return { position: packArray(this.world.position), velocity: packArray(this.world.velocity) };
+  }
+
+  replayOptions(): Record<string, unknown> {
+    return { ...this.options };
   }
 
   /** The team reward of the current state (what every agent receives after a step). */

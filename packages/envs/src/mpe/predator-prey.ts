@@ -162,6 +162,7 @@ export class PredatorPrey extends MpeEnv {
       world,
       {
         id: ID,
+        options: config,
         numLearners: n,
         obsDim: 4 + 2 * (kL + kA + 2 * kP),
         maxSteps: config.maxSteps,

@@ -21,8 +21,11 @@ import type { EnvInfos, MultiAgentEnv, ResetResult, StepResult } from "../env/mu
 import { parseOptions } from "../env/parse-options.js";
 import { validateActions } from "../env/validate-actions.js";
 import type { AgentGraph } from "../graph/agent-graph.js";
+import { buildGraphScene, buildGraphState, layoutPositions } from "../graph/graph-replay.js";
 import { buildLayoutGraph, GRAPH_LAYOUTS } from "../graph/layout-graph.js";
 import { createRng, type Rng } from "../random/rng.js";
+import type { GraphScene, GraphState } from "../replay/replay-format.js";
+import type { ReplayableEnv } from "../replay/replayable.js";
 import { Box } from "../spaces/box.js";
 import { Discrete } from "../spaces/discrete.js";
 
@@ -45,7 +48,7 @@ const optionsSchema = z
 
 export type NetworkedCoordinationOptions = z.input<typeof optionsSchema>;
 
-export class NetworkedCoordination implements MultiAgentEnv {
+export class NetworkedCoordination implements MultiAgentEnv, ReplayableEnv {
   /** The options schema (for tools that list and validate options, e.g. `netmarl-bench describe`). */
   static readonly optionsSchema = optionsSchema;
 
@@ -59,10 +62,12 @@ export class NetworkedCoordination implements MultiAgentEnv {
   private readonly episode: EpisodeBuffers;
   private readonly rewards: Float32Array;
   private readonly infos: EnvInfos;
+  private readonly options: z.output<typeof optionsSchema>;
 
   /** The game draws no random numbers; `_rng` keeps the constructor shape of every environment. */
   constructor(options: NetworkedCoordinationOptions = {}, _rng: Rng = createRng(0)) {
     const config = parseOptions(optionsSchema, options, "networked-coordination options");
+    this.options = config;
     const n = config.numAgents;
     this.interactionGraph = buildLayoutGraph(n, config, "networked-coordination options");
     this.numAgents = n;
@@ -115,6 +120,18 @@ export class NetworkedCoordination implements MultiAgentEnv {
   }
 
   /** The interaction graph (static, both directions of every edge). */
+  replayScene(): GraphScene {
+    return buildGraphScene(layoutPositions(this.numAgents, this.options), undefined);
+  }
+
+  replayState(): GraphState {
+    return buildGraphState();
+  }
+
+  replayOptions(): Record<string, unknown> {
+    return { ...this.options };
+  }
+
   graph(): AgentGraph {
     return this.interactionGraph;
   }

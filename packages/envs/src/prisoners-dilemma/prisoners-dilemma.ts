@@ -30,8 +30,11 @@ import type { EnvInfos, MultiAgentEnv, ResetResult, StepResult } from "../env/mu
 import { parseOptions } from "../env/parse-options.js";
 import { validateActions } from "../env/validate-actions.js";
 import type { AgentGraph } from "../graph/agent-graph.js";
+import { buildGraphScene, buildGraphState, layoutPositions } from "../graph/graph-replay.js";
 import { buildLayoutGraph, GRAPH_LAYOUTS, type GraphLayout } from "../graph/layout-graph.js";
 import { createRng, type Rng } from "../random/rng.js";
+import type { GraphScene, GraphState } from "../replay/replay-format.js";
+import type { ReplayableEnv } from "../replay/replayable.js";
 import { Box } from "../spaces/box.js";
 import { Discrete } from "../spaces/discrete.js";
 
@@ -71,7 +74,7 @@ const optionsSchema = z
 
 export type PrisonersDilemmaOptions = z.input<typeof optionsSchema>;
 
-export class PrisonersDilemma implements MultiAgentEnv {
+export class PrisonersDilemma implements MultiAgentEnv, ReplayableEnv {
   /** The options schema (for tools that list and validate options, e.g. `netmarl-bench describe`). */
   static readonly optionsSchema = optionsSchema;
 
@@ -91,10 +94,12 @@ export class PrisonersDilemma implements MultiAgentEnv {
   private readonly terminated: Uint8Array;
   private readonly truncated: Uint8Array;
   private readonly infos: EnvInfos;
+  private readonly options: z.output<typeof optionsSchema>;
 
   /** The game draws no random numbers; `_rng` keeps the constructor shape of every environment. */
   constructor(options: PrisonersDilemmaOptions = {}, _rng: Rng = createRng(0)) {
     const config = parseOptions(optionsSchema, options, "prisoners-dilemma options");
+    this.options = config;
     const n = config.numAgents;
     this.interactionGraph = buildLayoutGraph(n, config, "prisoners-dilemma options");
     let maxDegree = 0;
@@ -159,6 +164,18 @@ export class PrisonersDilemma implements MultiAgentEnv {
   }
 
   /** The interaction graph (static); row i lists i's opponents in observation-slot order. */
+  replayScene(): GraphScene {
+    return buildGraphScene(layoutPositions(this.numAgents, this.options), ["cooperate", "defect"]);
+  }
+
+  replayState(): GraphState {
+    return buildGraphState(this.lastActions, "last action");
+  }
+
+  replayOptions(): Record<string, unknown> {
+    return { ...this.options };
+  }
+
   graph(): AgentGraph {
     return this.interactionGraph;
   }

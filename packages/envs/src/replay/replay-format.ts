@@ -89,11 +89,17 @@ export interface TrafficScene {
   readonly roadIds: readonly string[];
   /** Intersection that agent i controls (`-1` when an agent is not an intersection). */
   readonly agentIntersection: PackedArray;
-  /** Lane links of each intersection's phases: green link mask per (intersection, phase) as CSR. */
-  readonly phaseOffsets: PackedArray;
+  /**
+   * Phases of intersection i are the global phase numbers `intersectionPhaseStart[i] …
+   * intersectionPhaseStart[i+1]-1` (int32, numIntersections + 1); a state's `phase[i]` is local.
+   */
+  readonly intersectionPhaseStart: PackedArray;
+  /**
+   * Lane links with green in global phase p: `phaseGreenLinks[phaseGreenLinkOffsets[p] …
+   * phaseGreenLinkOffsets[p+1]-1]` (int32 lane-link numbers; drivable = numLanes + link).
+   */
   readonly phaseGreenLinkOffsets: PackedArray;
   readonly phaseGreenLinks: PackedArray;
-  readonly intersectionPhaseStart: PackedArray;
 }
 
 /** Traffic step: every running vehicle's drivable and distance along it, every light's phase. */
@@ -102,7 +108,8 @@ export interface TrafficState {
   readonly vehicleDrivable: PackedArray; // int32
   readonly vehicleDistance: PackedArray; // float64 (the engine's own precision)
   readonly vehicleSpeed: PackedArray; // float64
-  readonly phase: PackedArray; // int32 per intersection
+  /** Local phase index per intersection (int32); −1 = all red (DIALS yellow), virtual ones 0. */
+  readonly phase: PackedArray;
   readonly time: number; // simulated seconds
 }
 
@@ -167,7 +174,11 @@ export interface GraphState {
 export type ReplayScene = TrafficScene | MpeScene | GridScene | GraphScene;
 export type ReplayState = TrafficState | MpeState | GridState | GraphState;
 
-/** An agent graph as CSR over agents; weights and a label when the overlay is an algorithm's own. */
+/**
+ * An agent graph as CSR over agents, in `AgentGraph`'s convention: row i (`targets[offsets[i] …
+ * offsets[i+1]-1]`) lists the agents i hears from — for a directed graph, i's parents (edges
+ * `targets[e] → i`). Weights and a label when the overlay is an algorithm's own.
+ */
 export interface ReplayGraph {
   readonly offsets: PackedArray; // int32, numAgents + 1
   readonly targets: PackedArray; // int32

@@ -28,11 +28,14 @@ import { parseOptions } from "../env/parse-options.js";
 import { validateActions } from "../env/validate-actions.js";
 import { AgentGraph } from "../graph/agent-graph.js";
 import { createRng, type Rng } from "../random/rng.js";
+import type { TrafficScene, TrafficState } from "../replay/replay-format.js";
+import type { ReplayableEnv } from "../replay/replayable.js";
 import { Box } from "../spaces/box.js";
 import { Discrete } from "../spaces/discrete.js";
 import { parseFlows, parseRoadnet, type VehicleParameters } from "./cityflow-files.js";
 import { RoadNetwork } from "./road-network.js";
 import { TrafficEngine } from "./traffic-engine.js";
+import { buildTrafficScene, buildTrafficState } from "./traffic-replay.js";
 
 const optionsSchema = z
   .object({
@@ -316,7 +319,7 @@ class DialsGrid {
   }
 }
 
-export class DialsTrafficEnv implements MultiAgentEnv, LocalView {
+export class DialsTrafficEnv implements MultiAgentEnv, LocalView, ReplayableEnv {
   /** The options schema (for tools that list and validate options, e.g. `netmarl-bench describe`). */
   static readonly optionsSchema = optionsSchema;
 
@@ -410,6 +413,23 @@ export class DialsTrafficEnv implements MultiAgentEnv, LocalView {
 
   graph(): AgentGraph {
     return this.agentGraph;
+  }
+
+  /** The global simulator's engine (live; for reading its state). */
+  get engine(): TrafficEngine {
+    return this.grid.engine;
+  }
+
+  replayScene(): TrafficScene {
+    return buildTrafficScene(this.grid.network, this.grid.agentIntersections);
+  }
+
+  replayState(): TrafficState {
+    return buildTrafficState(this.grid.engine);
+  }
+
+  replayOptions(): Record<string, unknown> {
+    return { ...this.options };
   }
 
   influenceSpec(_agent: number) {

@@ -49,6 +49,8 @@ export class RoadNetwork {
   readonly laneLinkOffsets: Int32Array;
   readonly laneLinkList: Int32Array;
 
+  /** Polyline of every drivable (lanes then lane links), metres, for drawing and replays. */
+  readonly drivablePoints: ReadonlyArray<readonly Point[]>;
   /** Length and speed limit of every drivable (lanes then lane links). */
   readonly drivableLength: Float64Array;
   readonly drivableMaxSpeed: Float64Array;
@@ -221,6 +223,7 @@ export class RoadNetwork {
       this.laneLinkOffsets[l + 1] = this.laneLinkOffsets[l] + lanesLinks[l].length;
     this.laneLinkList = Int32Array.from(lanesLinks.flat());
 
+    this.drivablePoints = [...lanePoints, ...linkPoints];
     this.drivableLength = new Float64Array(this.numDrivables);
     this.drivableMaxSpeed = new Float64Array(this.numDrivables);
     for (let l = 0; l < numLanes; l++) {
@@ -358,7 +361,7 @@ export function polylineLength(points: readonly Point[]): number {
   return length;
 }
 
-function pointAt(points: readonly Point[], distance: number): Point {
+export function pointAt(points: readonly Point[], distance: number): Point {
   let d = Math.min(Math.max(distance, 0), polylineLength(points));
   if (d <= 0) return points[0];
   for (let k = 1; k < points.length; k++) {
@@ -369,7 +372,7 @@ function pointAt(points: readonly Point[], distance: number): Point {
   return points[points.length - 1];
 }
 
-function directionAt(points: readonly Point[], distance: number): Point {
+export function directionAt(points: readonly Point[], distance: number): Point {
   let remain = distance;
   for (let k = 0; k + 1 < points.length; k++) {
     const length = Math.hypot(points[k + 1].x - points[k].x, points[k + 1].y - points[k].y);

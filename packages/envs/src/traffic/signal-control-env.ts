@@ -30,6 +30,8 @@ import { parseOptions } from "../env/parse-options.js";
 import { validateActions } from "../env/validate-actions.js";
 import { AgentGraph } from "../graph/agent-graph.js";
 import { createRng, type Rng } from "../random/rng.js";
+import type { TrafficScene, TrafficState } from "../replay/replay-format.js";
+import type { ReplayableEnv } from "../replay/replayable.js";
 import { Box } from "../spaces/box.js";
 import { Discrete } from "../spaces/discrete.js";
 import { type FlowSpec, parseFlows, parseRoadnet } from "./cityflow-files.js";
@@ -37,6 +39,7 @@ import { generateGridScenario, parseGridSize } from "./grid-scenario.js";
 import { loadCityFlowScenario, loadRoadnetAndFlows } from "./load-cityflow-scenario.js";
 import { RoadNetwork } from "./road-network.js";
 import { TrafficEngine } from "./traffic-engine.js";
+import { buildTrafficScene, buildTrafficState } from "./traffic-replay.js";
 
 const optionsSchema = z
   .object({
@@ -110,7 +113,7 @@ const COLIGHT_PHASES: readonly (readonly [number, boolean][])[] = [
   ],
 ];
 
-export class SignalControlEnv implements MultiAgentEnv {
+export class SignalControlEnv implements MultiAgentEnv, ReplayableEnv {
   /** The options schema (for tools that list and validate options, e.g. `netmarl-bench describe`). */
   static readonly optionsSchema = optionsSchema;
 
@@ -367,6 +370,18 @@ export class SignalControlEnv implements MultiAgentEnv {
       }
       this.actionPhase[agent * numActions + k] = phase;
     }
+  }
+
+  replayScene(): TrafficScene {
+    return buildTrafficScene(this.network, this.agentIntersections);
+  }
+
+  replayState(): TrafficState {
+    return buildTrafficState(this.engine);
+  }
+
+  replayOptions(): Record<string, unknown> {
+    return { ...this.options };
   }
 
   /** LToS: agents joined by a road (either direction), excluding self. */

@@ -64,6 +64,16 @@ export interface TrafficEngineOptions {
   rlTrafficLight?: boolean;
 }
 
+/** Output arrays of {@link TrafficEngine.readRunningVehicles}. */
+export interface RunningVehicleArrays {
+  readonly number: Int32Array;
+  readonly drivable: Int32Array;
+  readonly distance: Float64Array;
+  readonly speed: Float64Array;
+  readonly length: Float64Array;
+  readonly width: Float64Array;
+}
+
 export class TrafficEngine {
   readonly network: RoadNetwork;
   readonly interval: number;
@@ -134,6 +144,9 @@ export class TrafficEngine {
   private vRoutePos = new Int32Array(0);
   private vFlow = new Int32Array(0);
   private vSerial = new Int32Array(0);
+  /** Creation number of the vehicle in its slot (0, 1, … per reset): a stable id for replays. */
+  private vNumber = new Int32Array(0);
+  private vWidth = new Float64Array(0);
   private vNext = new Int32Array(0);
   private vPrev = new Int32Array(0);
   private vLen = new Float64Array(0);
@@ -385,6 +398,26 @@ export class TrafficEngine {
     return ids;
   }
 
+  /**
+   * The running vehicles in slot order (as `vehicleSpeeds`): creation number, drivable, distance
+   * along it, speed, length and width, each into its array (at least `runningVehicles` long).
+   * Returns the count. For recorders; reads only.
+   */
+  readRunningVehicles(out: RunningVehicleArrays): number {
+    let n = 0;
+    for (let v = 0; v < this.highWater; v++) {
+      if (this.vState[v] !== STATE_RUNNING) continue;
+      out.number[n] = this.vNumber[v];
+      out.drivable[n] = this.vDrivable[v];
+      out.distance[n] = this.vDis[v];
+      out.speed[n] = this.vSpeed[v];
+      out.length[n] = this.vLen[v];
+      out.width[n] = this.vWidth[v];
+      n++;
+    }
+    return n;
+  }
+
   /** Current phase index of intersection i (-1 = all red, set through `setPhase`). */
   phase(intersection: number): number {
     return this.lightPhase[intersection];
@@ -519,6 +552,8 @@ export class TrafficEngine {
     const v = this.allocate();
     const p = this.typeParams[type];
     this.vLen[v] = p.length;
+    this.vWidth[v] = p.width;
+    this.vNumber[v] = this.created;
     this.vMaxPosAcc[v] = p.maxPosAcc;
     this.vMaxNegAcc[v] = p.maxNegAcc;
     this.vUsualPosAcc[v] = p.usualPosAcc;
@@ -1133,6 +1168,8 @@ export class TrafficEngine {
     this.vRoutePos = i32(this.vRoutePos);
     this.vFlow = i32(this.vFlow);
     this.vSerial = i32(this.vSerial);
+    this.vNumber = i32(this.vNumber);
+    this.vWidth = f64(this.vWidth);
     this.vNext = i32(this.vNext);
     this.vPrev = i32(this.vPrev);
     this.vLen = f64(this.vLen);

@@ -50,6 +50,9 @@ import { parseOptions } from "../env/parse-options.js";
 import { validateActions } from "../env/validate-actions.js";
 import { AgentGraph } from "../graph/agent-graph.js";
 import { createRng, type Rng } from "../random/rng.js";
+import { packArray } from "../replay/packed-array.js";
+import type { GridScene, GridState } from "../replay/replay-format.js";
+import type { ReplayableEnv } from "../replay/replayable.js";
 import { Box } from "../spaces/box.js";
 import { Discrete } from "../spaces/discrete.js";
 import {
@@ -68,6 +71,9 @@ import {
 import { WarehouseLocalSimulator } from "./warehouse-local-simulator.js";
 
 const NO_ITEM = -1;
+/** Cell kinds of a warehouse replay (`GridScene.cellLegend`, index = value). */
+const WAREHOUSE_CELL_LEGEND = ["floor", "shelf", "item", "agent", "scripted robot"] as const;
+const WAREHOUSE_CELL = { shelf: 1, item: 2, agent: 3, scriptedRobot: 4 } as const;
 const NO_TARGET = -1;
 /** Influence sources per agent: its neighbours right, below, left, above. */
 const NUM_SOURCES = 4;
@@ -92,7 +98,7 @@ const optionsSchema = z
 
 export type DialsWarehouseOptions = z.input<typeof optionsSchema>;
 
-export class DialsWarehouse implements MultiAgentEnv, LocalView {
+export class DialsWarehouse implements MultiAgentEnv, LocalView, ReplayableEnv {
   /** The options schema (for tools that list and validate options, e.g. `netmarl-bench describe`). */
   static readonly optionsSchema = optionsSchema;
 
@@ -108,6 +114,7 @@ export class DialsWarehouse implements MultiAgentEnv, LocalView {
   readonly itemProbability: number;
 
   private rng: Rng;
+  private readonly options: z.output<typeof optionsSchema>;
   private policyRng: Rng;
   private readonly closestItemPolicy: boolean;
   private readonly numRobots: number;
@@ -138,6 +145,7 @@ export class DialsWarehouse implements MultiAgentEnv, LocalView {
   constructor(options: DialsWarehouseOptions = {}, rng: Rng = createRng(0)) {
     const config = parseOptions(optionsSchema, options, "dials/warehouse options");
     const { robotsPerSide, learnerIds } = resolveLayout(config);
+    this.options = config;
     const side = robotsPerSide;
     this.robotsPerSide = side;
     this.numRobots = side * side;
@@ -282,6 +290,49 @@ export class DialsWarehouse implements MultiAgentEnv, LocalView {
       },
       rng,
     );
+  }
+
+  /** The (4L+1)² grid: shelves are static; items, learning and scripted robots move. */
+  replayScene(): GridScene {
+    const side = this.gridSide;
+    const staticCells = new Uint8Array(side * side);
+    for (const cell of this.shelfCells) staticCells[cell] = WAREHOUSE_CELL.shelf;
+    return {
+      kind: "scene",
+      family: "grid",
+      width: side,
+      height: side,
+      cellLegend: WAREHOUSE_CELL_LEGEND,
+      staticCells: packArray(staticCells),
+    };
+  }
+
+  /** Cells row-major: shelves, items (with their waiting time as the cell value), robots on top. */
+  replayState(): GridState {
+    const side = this.gridSide;
+    const cells = new Uint8Array(side * side);
+    const waiting = new Float32Array(side * side).fill(-1);
+    for (const cell of this.shelfCells) {
+      cells[cell] = this.itemWaiting[cell] >= 0 ? WAREHOUSE_CELL.item : WAREHOUSE_CELL.shelf;
+      waiting[cell] = this.itemWaiting[cell];
+    }
+    const agentCell = new Int32Array(this.numAgents);
+    for (let robot = 0; robot < this.numRobots; robot++) {
+      const cell = this.domainBase[robot] + this.cellOffsets[this.robotCell[robot]];
+      const learner = this.learnerOfRobot[robot];
+      cells[cell] = learner >= 0 ? WAREHOUSE_CELL.agent : WAREHOUSE_CELL.scriptedRobot;
+      if (learner >= 0) agentCell[learner] = cell;
+    }
+    return {
+      cells: packArray(cells),
+      agentCell: packArray(agentCell),
+      cellValue: packArray(waiting),
+      cellValueName: "item waiting steps (−1 none)",
+    };
+  }
+
+  replayOptions(): Record<string, unknown> {
+    return { ...this.options };
   }
 
   /** Local cell (row · 5 + col in its domain) of every robot, by robot id (a copy). */
