@@ -5,8 +5,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, expect, it } from "vitest";
 import { buildViewerHtml } from "../scripts/build-viewer-html.js";
-import { smallSyntheticReplay } from "../test-fixtures/family-fixtures.js";
-import { replayText } from "../test-fixtures/write-replay.js";
+import { recordFamilyReplay } from "../test-fixtures/family-fixtures.js";
 import { REPLAY_SCRIPT_TYPE, viewerHtmlPath } from "./index.js";
 
 const PACKAGE = join(import.meta.dirname, "..");
@@ -17,8 +16,8 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 it("runs the README's TypeScript example", { timeout: 120_000 }, async () => {
   if (!existsSync(viewerHtmlPath())) await buildViewerHtml(viewerHtmlPath());
-  writeFileSync(join(scratch, "episode.ndjson"), replayText(smallSyntheticReplay("grid", 0)));
-  writeFileSync(join(scratch, "baseline.ndjson"), replayText(smallSyntheticReplay("grid", 1)));
+  recordFamilyReplay("grid", join(scratch, "episode.ndjson"), { kind: "random", seed: 0 });
+  recordFamilyReplay("grid", join(scratch, "baseline.ndjson"), { kind: "random", seed: 1 });
   const readme = readFileSync(join(PACKAGE, "README.md"), "utf8");
   const blocks = [...readme.matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((match) => match[1] as string);
   expect(blocks.length).toBeGreaterThan(0);

@@ -7,18 +7,18 @@ import type { ReplayFamily } from "@netmarl/envs/replay";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildViewerHtml } from "../scripts/build-viewer-html.js";
-import { smallSyntheticReplay } from "../test-fixtures/family-fixtures.js";
-import { replayText } from "../test-fixtures/write-replay.js";
+import { recordFamilyReplay, writeSyntheticGraphReplay } from "../test-fixtures/family-fixtures.js";
 import { embedReplay } from "./index.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const FAMILIES: readonly ReplayFamily[] = ["traffic", "mpe", "grid", "graph"];
+/** A recorded episode of a real env per family, and a synthetic graph game with a directed, weighted overlay. */
+const CASES = [...FAMILIES, "graph-weighted"] as const;
 /** Screenshots kept for people to look at (git-ignored). */
 const ARTEFACTS = join(import.meta.dirname, "..", "test-artefacts");
 
 const scratch = mkdtempSync(join(tmpdir(), "netmarl-viewer-"));
 const viewerFile = join(scratch, "viewer.html");
-const replayTexts = new Map<ReplayFamily, string>();
 let browser: Browser;
 
 /** Pixel statistics of a pane's canvas, computed in the page: variance and a content hash. */
@@ -47,11 +47,10 @@ interface ViewerStatusInPage {
 beforeAll(async () => {
   mkdirSync(ARTEFACTS, { recursive: true });
   await buildViewerHtml(viewerFile);
-  for (const [index, family] of FAMILIES.entries()) {
-    const text = replayText(smallSyntheticReplay(family, index));
-    replayTexts.set(family, text);
-    writeFileSync(join(scratch, `${family}.ndjson`), text);
-  }
+  for (const family of FAMILIES)
+    recordFamilyReplay(family, join(scratch, `${family}.ndjson`), { kind: "random", seed: 1 });
+  writeSyntheticGraphReplay(join(scratch, "graph-weighted.ndjson"), 0);
+  recordFamilyReplay("traffic", join(scratch, "fixed-time.ndjson"), { kind: "fixed-time", stepsPerPhase: 3 });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     // File access lets the #replay= route fetch a file:// replay, as a served folder would.
@@ -109,7 +108,7 @@ describe("the viewer in headless Chromium", () => {
     expect(html.split("<!--netmarl-replay-slot-->")).toHaveLength(2);
   });
 
-  it.each(FAMILIES.map((family) => [family]))(
+  it.each(CASES.map((family) => [family]))(
     "%s: opens from a file, draws non-blank frames that change when scrubbed, draws the graph overlay, explains an agent on hover",
     async (family) => {
       const { page, outsideRequests, problems } = await openViewer(pathToFileURL(viewerFile).href);
@@ -140,7 +139,7 @@ describe("the viewer in headless Chromium", () => {
         expect(tooltip).toMatch(/^agent 1\n/);
         expect(tooltip).toMatch(/action .+\n/);
         expect(tooltip).toMatch(/reward -?\d/);
-        if (family !== "traffic") expect(tooltip).toMatch(/observation \(\d+\): min .+ max .+ mean/);
+        expect(tooltip).toMatch(/observation \(\d+\): min .+ max .+ mean/);
         expect(problems).toEqual([]);
         expect(outsideRequests).toEqual([]);
       } finally {
@@ -149,10 +148,10 @@ describe("the viewer in headless Chromium", () => {
     },
   );
 
-  it("shows two embedded replays side by side at the same step (embedReplay)", async () => {
+  it("shows random and fixed-time signals on the same seed side by side at the same step (embedReplay)", async () => {
     const html = embedReplay(readFileSync(viewerFile, "utf8"), [
-      replayText(smallSyntheticReplay("traffic", 1)),
-      replayText(smallSyntheticReplay("traffic", 2)),
+      readFileSync(join(scratch, "traffic.ndjson"), "utf8"),
+      readFileSync(join(scratch, "fixed-time.ndjson"), "utf8"),
     ]);
     const file = join(scratch, "split.html");
     writeFileSync(file, html);
@@ -165,9 +164,15 @@ describe("the viewer in headless Chromium", () => {
       const right = await pixels(page, 1);
       expect(left.variance).toBeGreaterThan(20);
       expect(right.variance).toBeGreaterThan(20);
-      expect(left.hash, "different seeds, different traffic").not.toBe(right.hash);
+      expect(left.hash, "different policies, different traffic").not.toBe(right.hash);
       const steps = await page.locator(".pane-step").allTextContents();
-      expect(steps).toEqual(["step 20 of 39", "step 20 of 39"]);
+      expect(steps).toEqual(["step 20 of 40", "step 20 of 40"]);
+      expect(await page.locator(".pane-title").allTextContents()).toEqual([
+        expect.stringMatching(/^embedded replay 1 · cityflow\/signal-control · random · seed 3 · 9 agents/),
+        expect.stringMatching(
+          /^embedded replay 2 · cityflow\/signal-control · fixed-time · seed 3 · 9 agents/,
+        ),
+      ]);
       await page.screenshot({ path: join(ARTEFACTS, "split-view.png") });
       expect(outsideRequests).toEqual([]);
     } finally {
@@ -176,7 +181,7 @@ describe("the viewer in headless Chromium", () => {
   });
 
   it("opens viewer.html#replay=<relative path> and a gzip-compressed replay", async () => {
-    writeFileSync(join(scratch, "grid.ndjson.gz"), gzipSync(replayTexts.get("grid") as string));
+    writeFileSync(join(scratch, "grid.ndjson.gz"), gzipSync(readFileSync(join(scratch, "grid.ndjson"))));
     const { page, outsideRequests } = await openViewer(
       `${pathToFileURL(viewerFile).href}#replay=grid.ndjson.gz`,
     );
@@ -193,7 +198,7 @@ describe("the viewer in headless Chromium", () => {
   });
 
   it("says what is wrong with a corrupted or foreign file, and when a file was cut short", async () => {
-    const text = replayTexts.get("mpe") as string;
+    const text = readFileSync(join(scratch, "mpe.ndjson"), "utf8");
     const lines = text.split("\n");
     writeFileSync(
       join(scratch, "corrupted.ndjson"),

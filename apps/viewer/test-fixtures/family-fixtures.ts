@@ -1,28 +1,46 @@
-import { createRng } from "@netmarl/envs";
-import type { ReplayFamily, ReplayRecord } from "@netmarl/envs/replay";
+import { Aloha, CooperativeNavigation, createRng, Jungle, SignalControlEnv } from "@netmarl/envs";
+import type { ReplayFamily } from "@netmarl/envs/replay";
+import { type RecordedPolicy, recordRealEpisode } from "./record-real-episode.js";
 import { syntheticGraphReplay } from "./synthetic-graph-replay.js";
-import { syntheticGridReplay } from "./synthetic-grid-replay.js";
-import { syntheticMpeReplay } from "./synthetic-mpe-replay.js";
-import { syntheticTrafficReplay } from "./synthetic-traffic-replay.js";
+import { writeReplayFile } from "./write-replay.js";
 
-/** One small synthetic replay per family, seeded, for the browser tests. */
-export function smallSyntheticReplay(family: ReplayFamily, seed: number): Iterable<ReplayRecord> {
-  const rng = createRng(seed);
+/** One small recorded episode of a real environment per family, seeded: what the browser tests open. */
+export function recordFamilyReplay(
+  family: ReplayFamily,
+  path: string,
+  policy: RecordedPolicy,
+  envSeed = 3,
+): void {
   switch (family) {
     case "traffic":
-      return syntheticTrafficReplay({
-        rows: 4,
-        columns: 4,
-        frames: 40,
-        vehicles: 600,
-        secondsPerFrame: 10,
-        rng,
-      });
+      recordRealEpisode(
+        new SignalControlEnv({ grid: "3x3", episodeSeconds: 400, decisionSeconds: 10 }),
+        path,
+        {
+          envSeed,
+          policy,
+        },
+      );
+      return;
     case "mpe":
-      return syntheticMpeReplay({ numAgents: 24, frames: 30, rng });
+      recordRealEpisode(new CooperativeNavigation({ numAgents: 8, maxSteps: 25 }), path, { envSeed, policy });
+      return;
     case "grid":
-      return syntheticGridReplay({ width: 16, height: 12, numAgents: 6, frames: 30, rng });
+      recordRealEpisode(new Jungle({ mapSize: 12, numAgents: 6, numFood: 4, maxSteps: 30 }), path, {
+        envSeed,
+        policy,
+      });
+      return;
     case "graph":
-      return syntheticGraphReplay({ rows: 3, columns: 4, frames: 20, rng });
+      recordRealEpisode(new Aloha({ numAgents: 10, maxSteps: 30 }), path, { envSeed, policy });
+      return;
   }
+}
+
+/**
+ * A synthetic graph game (two episodes) with a directed, weighted overlay — no env records one by
+ * itself; the bench adds LToS sharing weights and BN-DAG parents as `RecordEpisode` overlays.
+ */
+export function writeSyntheticGraphReplay(path: string, seed: number): void {
+  writeReplayFile(path, syntheticGraphReplay({ rows: 3, columns: 4, frames: 20, rng: createRng(seed) }));
 }

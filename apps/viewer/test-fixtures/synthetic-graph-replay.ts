@@ -18,7 +18,7 @@ export function* syntheticGraphReplay(options: {
   const numAgents = rows * columns;
   yield syntheticHeader("graph", "aloha-like", numAgents, 2, 0);
   const layout = new Float64Array(2 * numAgents);
-  for (let a = 0; a < numAgents; a++) layout.set([a % columns, Math.floor(a / columns)], 2 * a);
+  for (let a = 0; a < numAgents; a++) layout.set([a % columns, -Math.floor(a / columns)], 2 * a); // row r at y = −r
   const scene: GraphScene = {
     kind: "scene",
     family: "graph",

@@ -171,7 +171,6 @@ export function* syntheticTrafficReplay(options: {
     ),
     roadIds: roadFrom.map((_, road) => `road_${road}`),
     agentIntersection: packArray(Int32Array.from(agents)),
-    phaseOffsets: packArray(phaseStart),
     phaseGreenLinkOffsets: packArray(greenOffsets),
     phaseGreenLinks: packArray(Int32Array.from(greenOf.flat())),
     intersectionPhaseStart: packArray(phaseStart),

@@ -86,24 +86,25 @@ export class GraphOverlay {
       context.beginPath();
       const arrows = this.arrowSegments;
       arrows.length = 0;
-      for (let source = 0; source < this.numAgents; source++) {
-        const sx = view.screenX(positions[2 * source] as number);
-        const sy = view.screenY(positions[2 * source + 1] as number);
-        if (Number.isNaN(sx) || Number.isNaN(sy)) continue;
-        for (let e = offsets[source] as number; e < (offsets[source + 1] as number); e++) {
-          const target = targets[e] as number;
+      // Row `agent` lists whom it hears from: a directed edge is targets[e] → agent.
+      for (let agent = 0; agent < this.numAgents; agent++) {
+        const ax = view.screenX(positions[2 * agent] as number);
+        const ay = view.screenY(positions[2 * agent + 1] as number);
+        if (Number.isNaN(ax) || Number.isNaN(ay)) continue;
+        for (let e = offsets[agent] as number; e < (offsets[agent + 1] as number); e++) {
+          const from = targets[e] as number;
           // Undirected graphs list both directions: draw each pair once.
-          if ((!graph.directed && target < source) || target === source) continue;
+          if ((!graph.directed && from < agent) || from === agent) continue;
           if (weighted) {
             const w = Math.abs(weights[e] as number) / maxAbsWeight;
             if (Math.min(levels - 1, Math.max(0, Math.ceil(w * levels) - 1)) !== level) continue;
           }
-          const tx = view.screenX(positions[2 * target] as number);
-          const ty = view.screenY(positions[2 * target + 1] as number);
-          if (Number.isNaN(tx) || Number.isNaN(ty)) continue;
-          context.moveTo(sx, sy);
-          context.lineTo(tx, ty);
-          if (graph.directed) arrows.push(sx, sy, tx, ty);
+          const fx = view.screenX(positions[2 * from] as number);
+          const fy = view.screenY(positions[2 * from + 1] as number);
+          if (Number.isNaN(fx) || Number.isNaN(fy)) continue;
+          context.moveTo(fx, fy);
+          context.lineTo(ax, ay);
+          if (graph.directed) arrows.push(fx, fy, ax, ay);
         }
       }
       context.stroke();
@@ -112,7 +113,7 @@ export class GraphOverlay {
     context.globalAlpha = 1;
   }
 
-  /** Filled arrow heads a few pixels before each target (so the node stays visible). */
+  /** Filled arrow heads a few pixels before each receiving agent (so the node stays visible). */
   private drawArrowHeads(context: CanvasRenderingContext2D, segments: readonly number[]): void {
     context.beginPath();
     for (let k = 0; k < segments.length; k += 4) {

@@ -22,7 +22,7 @@ const NO_ACTION_COLOUR = "#9a9a94";
  * The edges are the graph overlay's.
  */
 export class GraphRenderer implements FamilyRenderer {
-  readonly yUp = false;
+  readonly yUp = true; // The envs' layouts put grid row r at y = −r.
   private readonly positions: Float64Array;
   private readonly nodeRadius: number;
   private readonly cache = new FrameCache<ReplayFrame, DecodedGraphFrame>(6);
@@ -40,10 +40,10 @@ export class GraphRenderer implements FamilyRenderer {
       }
       this.positions.set(layout);
     } else {
-      // No layout: agents on a unit circle, in index order.
+      // No layout: the unit circle, agent 0 on top, clockwise (the envs' own ring layout).
       for (let i = 0; i < numAgents; i++) {
-        this.positions[2 * i] = Math.cos((2 * Math.PI * i) / numAgents);
-        this.positions[2 * i + 1] = Math.sin((2 * Math.PI * i) / numAgents);
+        this.positions[2 * i] = Math.sin((2 * Math.PI * i) / numAgents);
+        this.positions[2 * i + 1] = Math.cos((2 * Math.PI * i) / numAgents);
       }
     }
     const [xmin, ymin, xmax, ymax] = this.bounds();

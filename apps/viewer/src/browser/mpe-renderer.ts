@@ -4,9 +4,9 @@ import { formatNumber } from "./format-number.js";
 import { FrameCache } from "./frame-cache.js";
 import type { Bounds, ViewTransform } from "./view-transform.js";
 
-/** Fill per entity kind: agent, landmark, adversary, movable object (scene.entityKind). */
+/** Fill per entity kind: learning agent, landmark, scripted agent (prey), movable object (scene.entityKind). */
 const KIND_COLOURS = ["#4e79a7", "#a0a0a0", "#e15759", "#9c755f"] as const;
-const KIND_NAMES = ["agent", "landmark", "adversary", "object"] as const;
+const KIND_NAMES = ["agent", "landmark", "scripted agent", "movable object"] as const;
 
 interface DecodedMpe {
   readonly position: NumberArray;
@@ -68,7 +68,7 @@ export class MpeRenderer implements FamilyRenderer {
   drawFrame(context: CanvasRenderingContext2D, view: ViewTransform, frame: ReplayFrame): void {
     const { position } = this.decode(frame);
     const minimumRadius = 1.5 / view.scale;
-    // Landmarks under agents: draw kinds in the order landmark, object, agent, adversary.
+    // Landmarks under agents: draw kinds in the order landmark, object, agent, scripted agent.
     for (const kind of [1, 3, 0, 2]) {
       context.fillStyle = KIND_COLOURS[kind] as string;
       context.beginPath();
