@@ -63,6 +63,7 @@ export {
   NetworkedCoordination,
   type NetworkedCoordinationOptions,
 } from "./networked-coordination/networked-coordination.js";
+export { writeFileAtomic } from "./persistence/write-file-atomic.js";
 export {
   PRISONERS_DILEMMA_ACTIONS,
   PRISONERS_DILEMMA_LAYOUTS,
@@ -93,6 +94,11 @@ export {
 } from "./traffic/cityflow-files.js";
 export { CityFlowFormatError } from "./traffic/cityflow-format-error.js";
 export {
+  buildCityFlowRoadnetLog,
+  type CityFlowRoadnetLog,
+  formatCityFlowReplayLine,
+} from "./traffic/cityflow-replay.js";
+export {
   DialsLocalSimulator,
   DialsTrafficEnv,
   type DialsTrafficOptions,
@@ -109,6 +115,7 @@ export {
   loadCityFlowScenario,
   loadRoadnetAndFlows,
 } from "./traffic/load-cityflow-scenario.js";
+export { type CityFlowReplayFiles, RecordCityFlowReplay } from "./traffic/record-cityflow-replay.js";
 export { RoadNetwork } from "./traffic/road-network.js";
 export { SignalControlEnv, type SignalControlOptions } from "./traffic/signal-control-env.js";
 export {
@@ -121,7 +128,7 @@ export {
   WarehouseLocalSimulator,
   type WarehouseLocalSimulatorOptions,
 } from "./warehouse/warehouse-local-simulator.js";
-export { EnvWrapper } from "./wrappers/env-wrapper.js";
+export { EnvWrapper, findInWrappedEnvs } from "./wrappers/env-wrapper.js";
 export {
   ENV_GRAPH_OVERLAY,
   type OverlayContext,

@@ -3,6 +3,7 @@
  * This file is the package's whole public API.
  */
 
+export { writeFileAtomic } from "@netmarl/envs";
 export {
   EpisodeBuffer,
   type EpisodeBufferOptions,
@@ -75,7 +76,6 @@ export {
 } from "./persistence/module-weights.js";
 export { readStateFile, type StateArray, writeStateFile } from "./persistence/state-file.js";
 export { decodeTypedArrayInto, encodeTypedArray } from "./persistence/typed-array-codec.js";
-export { writeFileAtomic } from "./persistence/write-file-atomic.js";
 export { loadRunCheckpoint, type RunCheckpoint } from "./runner/run-checkpoint.js";
 export {
   forkRunStreams,

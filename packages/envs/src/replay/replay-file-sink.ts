@@ -9,8 +9,9 @@
  * flushed so far decodes, so a gzip replay is readable while written too; `close` adds the final
  * block and the CRC-32/size trailer. Pieces are flushed at `flushBytes` and at each episode end.
  */
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import { constants, crc32, deflateRawSync } from "node:zlib";
+import { writeFully } from "../persistence/write-file-atomic.js";
 
 /** Receives replay lines (each ends with a newline). */
 export interface ReplaySink {
@@ -52,13 +53,13 @@ export class ReplayFileSink implements ReplaySink {
     this.gzip = options.gzip ?? path.endsWith(".gz");
     this.flushBytes = flushBytes;
     this.fd = openSync(path, "w");
-    if (this.gzip) writeSync(this.fd, GZIP_HEADER);
+    if (this.gzip) writeFully(this.fd, GZIP_HEADER);
   }
 
   write(line: string): void {
     const fd = this.openFd("write");
     if (!this.gzip) {
-      writeSync(fd, line);
+      writeFully(fd, Buffer.from(line, "utf8"));
       return;
     }
     this.pending.push(line);
@@ -74,7 +75,7 @@ export class ReplayFileSink implements ReplaySink {
     this.pendingBytes = 0;
     this.crc = crc32(bytes, this.crc);
     this.totalBytes += bytes.length;
-    writeSync(fd, deflateRawSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH }));
+    writeFully(fd, deflateRawSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH }));
   }
 
   close(): void {
@@ -84,8 +85,8 @@ export class ReplayFileSink implements ReplaySink {
       const trailer = Buffer.alloc(8);
       trailer.writeUInt32LE(this.crc >>> 0, 0);
       trailer.writeUInt32LE(this.totalBytes % 2 ** 32, 4);
-      writeSync(this.fd, deflateRawSync(Buffer.alloc(0))); // the final (empty) block
-      writeSync(this.fd, trailer);
+      writeFully(this.fd, deflateRawSync(Buffer.alloc(0))); // the final (empty) block
+      writeFully(this.fd, trailer);
     }
     closeSync(this.fd);
     this.fd = undefined;

@@ -173,6 +173,7 @@ export class TrafficEngine {
 
   // ---- counters
   private stepCount = 0;
+  private stepListener: (() => void) | undefined;
   private finished = 0;
   private created = 0;
   private cumulativeTravelTime = 0;
@@ -533,6 +534,15 @@ export class TrafficEngine {
       }
     }
     this.stepCount++;
+    this.stepListener?.();
+  }
+
+  /**
+   * Calls `listener` after every `nextStep` — where CityFlow's `saveReplay` logs — for recorders
+   * that must see each engine step; it must only read. `undefined` removes it.
+   */
+  setStepListener(listener: (() => void) | undefined): void {
+    this.stepListener = listener;
   }
 
   private refreshGreen(i: number): void {

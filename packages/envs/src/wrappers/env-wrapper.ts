@@ -25,3 +25,16 @@ export class EnvWrapper implements MultiAgentEnv {
     this.env.close?.();
   }
 }
+
+/** The first of `env` and the envs inside its wrappers for which `pick` returns a value. */
+export function findInWrappedEnvs<T>(
+  env: MultiAgentEnv,
+  pick: (candidate: MultiAgentEnv) => T | undefined,
+): T | undefined {
+  for (let current: MultiAgentEnv | undefined = env; current !== undefined; ) {
+    const found = pick(current);
+    if (found !== undefined) return found;
+    current = current instanceof EnvWrapper ? current.env : undefined;
+  }
+  return undefined;
+}

@@ -26,7 +26,7 @@ import {
 } from "../replay/replay-format.js";
 import { sameReplayGraph, toReplayGraph } from "../replay/replay-graph.js";
 import { isReplayableEnv, type ReplayableEnv } from "../replay/replayable.js";
-import { EnvWrapper } from "./env-wrapper.js";
+import { EnvWrapper, findInWrappedEnvs } from "./env-wrapper.js";
 
 /** When an overlay is asked for: the episode and the env steps since its reset. */
 export interface OverlayContext {
@@ -77,7 +77,9 @@ export class RecordEpisode extends EnvWrapper {
 
   constructor(env: MultiAgentEnv, options: RecordEpisodeOptions) {
     super(env);
-    const source = findReplayable(env);
+    const source = findInWrappedEnvs(env, (candidate) =>
+      isReplayableEnv(candidate) ? candidate : undefined,
+    );
     if (source === undefined) {
       throw new TypeError(
         `RecordEpisode: ${env.spec.id} cannot be recorded (it has no replayScene/replayState/replayOptions)`,
@@ -203,16 +205,6 @@ export class RecordEpisode extends EnvWrapper {
   private assertOpen(method: string): void {
     if (this.closed) throw new Error(`RecordEpisode.${method}: the recorder is closed`);
   }
-}
-
-/** The env itself or the first env inside its wrappers that can describe its replay. */
-function findReplayable(env: MultiAgentEnv): ReplayableEnv | undefined {
-  let current: unknown = env;
-  while (current !== undefined) {
-    if (isReplayableEnv(current)) return current;
-    current = current instanceof EnvWrapper ? current.env : undefined;
-  }
-  return undefined;
 }
 
 /** Actions as typed arrays: discrete ones int32, continuous ones float32. */

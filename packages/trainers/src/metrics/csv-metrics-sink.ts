@@ -1,6 +1,6 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { writeFileAtomic } from "../persistence/write-file-atomic.js";
+import { writeFileAtomic } from "@netmarl/envs";
 import type { MetricRecord, MetricsSink } from "./metrics-sink.js";
 
 const HEADER = "kind,envSteps,metric,value\n";

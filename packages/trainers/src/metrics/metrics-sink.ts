@@ -1,6 +1,6 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { writeFileAtomic } from "../persistence/write-file-atomic.js";
+import { writeFileAtomic } from "@netmarl/envs";
 
 /** One line of the metric stream: what happened (`kind`), when (`envSteps`) and named values. */
 export interface MetricRecord {

@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync } from "node:fs";
-import { writeFileAtomic } from "./write-file-atomic.js";
+import { writeFileAtomic } from "@netmarl/envs";
 
 /**
  * A file format for states that hold large typed arrays (replay buffers of millions of transitions).

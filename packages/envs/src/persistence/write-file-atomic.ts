@@ -28,7 +28,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | readon
 }
 
 /** `writeSync` may write less than asked (and at most 2 GiB at once): loop until all is written. */
-function writeFully(descriptor: number, chunk: Uint8Array): void {
+export function writeFully(descriptor: number, chunk: Uint8Array): void {
   const piece = 1 << 30;
   for (let done = 0; done < chunk.byteLength; ) {
     done += writeSync(descriptor, chunk, done, Math.min(piece, chunk.byteLength - done));
