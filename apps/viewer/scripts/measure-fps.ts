@@ -91,11 +91,14 @@ async function main(): Promise<void> {
     const loadStarted = performance.now();
     await page.goto(pathToFileURL(viewerFile).href);
     await page.setInputFiles("#open-file", replayPath);
-    await page.waitForFunction(
-      "(() => { const s = window.netmarlViewer.status(); return s.frameIndex >= 0 || s.error !== null; })()",
-      undefined,
-      { timeout: 300_000 },
-    );
+    // Polled with evaluate: waitForFunction's string predicates use eval, which the page's CSP forbids.
+    while (
+      !(await page.evaluate("(s => s.frameIndex >= 0 || s.error !== null)(window.netmarlViewer.status())"))
+    ) {
+      if (performance.now() - loadStarted > 300_000)
+        throw new Error("fps: the replay did not open within 300 s");
+      await page.waitForTimeout(100);
+    }
     const loadSeconds = (performance.now() - loadStarted) / 1000;
     const error = await page.evaluate("window.netmarlViewer.status().error");
     if (error !== null) throw new Error(`fps: the viewer could not open the replay: ${String(error)}`);
