@@ -57,7 +57,15 @@ export {
 } from "./module/checkpoint.js";
 export { glorotUniform, Module, type NamedWeight, uniformValues } from "./module/module.js";
 export { orthogonalValues } from "./module/orthogonal.js";
-export { type LinearActivation, linear, matMulNT, matMulTN, transposeTall } from "./ops/linear.js";
+export {
+  type LinearActivation,
+  type LinearScales,
+  linear,
+  matMulNT,
+  matMulTN,
+  transposeTall,
+  withFrozenWeights,
+} from "./ops/linear.js";
 export { applyRowMap, RowMap } from "./ops/row-map.js";
 export { stopGradient, straightThrough } from "./ops/stop-gradient.js";
 export { checkGradients, type GradientCheckResult } from "./testing/check-gradients.js";

@@ -144,7 +144,10 @@ export async function parseReplayBytes(bytes: Uint8Array): Promise<ParsedReplay>
 }
 
 async function gunzipTolerant(bytes: Uint8Array): Promise<{ text: string; cut: boolean }> {
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  // The DOM lib (the viewer type-checks this file) types Blob parts as views of an ArrayBuffer.
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>])
+    .stream()
+    .pipeThrough(new DecompressionStream("gzip"));
   const reader = stream.getReader();
   const decoder = new TextDecoder();
   let text = "";

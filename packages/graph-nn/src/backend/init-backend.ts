@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { registerGradients } from "./register-gradients.js";
 import { activateThreadedWasm } from "./threaded-wasm.js";
+import { shareCopiesOnWasm } from "./wasm-shared-copies.js";
 
 /** The TensorFlow.js backends NetMARL knows, fastest first. */
 export const BACKEND_NAMES = ["tensorflow", "wasm", "cpu"] as const;
@@ -148,6 +149,7 @@ async function activate(name: BackendName, wasmThreads: number): Promise<string 
   if (name === "wasm" && wasmThreads > 1) {
     try {
       await activateThreadedWasm(wasmThreads);
+      shareCopiesOnWasm();
       return null;
     } catch (error) {
       return `its ${wasmThreads}-thread initialisation failed (${firstLine(error)})`;
@@ -156,6 +158,7 @@ async function activate(name: BackendName, wasmThreads: number): Promise<string 
   try {
     if (await tf.setBackend(name)) {
       await tf.ready();
+      if (name === "wasm") shareCopiesOnWasm();
       return null;
     }
     return "its initialisation failed";

@@ -2,7 +2,7 @@ import type { Rng } from "@netmarl/envs";
 import type * as tf from "@tensorflow/tfjs-core";
 import { glorotUniform, Module } from "../module/module.js";
 import { orthogonalValues } from "../module/orthogonal.js";
-import { type LinearActivation, linear } from "../ops/linear.js";
+import { type LinearActivation, type LinearScales, linear } from "../ops/linear.js";
 
 /** Options of {@link Dense}. */
 export interface DenseOptions {
@@ -60,9 +60,17 @@ export class Dense extends Module {
         : this.addWeight("bias", [outputSize], new Float32Array(outputSize));
   }
 
-  /** x: [rows, inputSize] → [rows, outputSize]. */
-  apply(x: tf.Tensor2D): tf.Tensor2D {
+  /** x: [rows, inputSize] → [rows, outputSize]; `scales` multiply kernel and bias on the fly (see `linear`). */
+  apply(x: tf.Tensor2D, scales?: LinearScales): tf.Tensor2D {
     const bias = this.bias as tf.Tensor1D | undefined;
-    return linear(x, this.kernel as tf.Tensor2D, bias, this.activation, undefined, this.inputGradient);
+    return linear(
+      x,
+      this.kernel as tf.Tensor2D,
+      bias,
+      this.activation,
+      undefined,
+      this.inputGradient,
+      scales,
+    );
   }
 }

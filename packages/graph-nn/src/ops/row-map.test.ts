@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TEST_BACKENDS, useBackend } from "../testing/backends.js";
 import { checkGradients } from "../testing/check-gradients.js";
-import { linear, transposeTall } from "./linear.js";
+import { linear, transposeTall, withFrozenWeights } from "./linear.js";
 import { applyRowMap, RowMap } from "./row-map.js";
 
 describe.each(TEST_BACKENDS)("RowMap and linear on %s", (backend) => {
@@ -70,6 +70,41 @@ describe.each(TEST_BACKENDS)("RowMap and linear on %s", (backend) => {
     expect(checkGradients(reluLoss, { small, w, b }, rng).maxRelativeError).toBeLessThan(2e-2);
     tf.dispose([small, probeSmall]);
     expect(transposeTall(x).arraySync()).toEqual(tf.transpose(x).arraySync());
+    tf.dispose([x, w, b, y, reference, probe]);
+  });
+
+  it("withFrozenWeights keeps the input gradient exact and skips only the frozen weights' gradients", () => {
+    const rng = createRng(3);
+    const x = tf.variable(tf.tensor2d(rng.fillUniform(new Float32Array(64 * 4), -1, 1), [64, 4]));
+    const w = tf.variable(tf.tensor2d(rng.fillUniform(new Float32Array(12), -1, 1), [4, 3]));
+    const b = tf.variable(tf.tensor1d([0.1, -0.2, 0.3]));
+    const probe = tf.tensor2d(rng.fillUniform(new Float32Array(192), -1, 1), [64, 3]);
+    const loss = () => tf.sum(tf.mul(linear(x, w, b, "relu"), probe)) as tf.Scalar;
+    const free = tf.variableGrads(loss, [x, w, b]);
+    const frozenModule = { variables: () => [w, b] };
+    const frozen = withFrozenWeights([frozenModule], () => tf.variableGrads(loss, [x, w, b]));
+    expect(frozen.grads[x.name].arraySync()).toEqual(free.grads[x.name].arraySync());
+    expect(tf.sum(tf.abs(frozen.grads[w.name])).dataSync()[0]).toBe(0);
+    expect(tf.sum(tf.abs(free.grads[w.name])).dataSync()[0]).toBeGreaterThan(0);
+    // The scope ends with fn: afterwards the weights get their gradients again.
+    const after = tf.variableGrads(loss, [w]);
+    expect(after.grads[w.name].arraySync()).toEqual(free.grads[w.name].arraySync());
+    tf.dispose([x, w, b, probe, free.value, frozen.value, after.value]);
+    tf.dispose([...Object.values(free.grads), ...Object.values(frozen.grads), ...Object.values(after.grads)]);
+  });
+
+  it("scaled linear equals linear on scaled weights, and its gradient matches finite differences", () => {
+    const rng = createRng(4);
+    const x = tf.variable(tf.tensor2d(rng.fillUniform(new Float32Array(2048 * 3), -1, 1), [2048, 3]));
+    const w = tf.variable(tf.tensor2d(rng.fillUniform(new Float32Array(6), -1, 1), [3, 2]));
+    const b = tf.variable(tf.tensor1d([0.1, -0.2]));
+    const scales = { kernel: 1 / 15, bias: 0.25 };
+    const y = linear(x, w, b, "relu", undefined, true, scales);
+    const reference = tf.relu(tf.add(tf.matMul(x, tf.mul(w, 1 / 15)), tf.mul(b, 0.25)));
+    expect(tf.max(tf.abs(tf.sub(y, reference))).dataSync()[0]).toBeLessThan(1e-6);
+    const probe = tf.tensor2d(rng.fillUniform(new Float32Array(4096), -1, 1), [2048, 2]);
+    const loss = () => tf.sum(tf.mul(linear(x, w, b, "linear", undefined, true, scales), probe)) as tf.Scalar;
+    expect(checkGradients(loss, { x, w, b }, rng).maxRelativeError).toBeLessThan(5e-3);
     tf.dispose([x, w, b, y, reference, probe]);
   });
 });

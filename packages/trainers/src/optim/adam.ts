@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { clipGradientsByGlobalNorm } from "./clip-gradients.js";
+import { type OptimizerStep, readScalars } from "./read-scalars.js";
 
 /** Serialisable optimiser state: step count and both moment estimates of every variable. */
 export interface AdamState {
@@ -61,8 +62,8 @@ export class Adam {
    * Minimises `loss()` (a scalar built from the variables): computes gradients, clips them, takes
    * one Adam step and returns the loss and the gradient norm before clipping.
    */
-  minimize(loss: () => tf.Tensor): { loss: number; gradNorm: number } {
-    return this.minimizeSum([loss]);
+  minimize(loss: () => tf.Tensor, alsoRead?: tf.Tensor[]): OptimizerStep {
+    return this.minimizeSum([loss], alsoRead);
   }
 
   /**
@@ -71,10 +72,10 @@ export class Adam {
    * memory (wasm's 4 GiB heap) can be split into chunks whose losses sum to the full one. Clipping
    * sees the summed gradient, exactly as for one loss. Returns the summed loss and its gradient norm.
    */
-  minimizeSum(losses: ReadonlyArray<() => tf.Tensor>): { loss: number; gradNorm: number } {
+  minimizeSum(losses: ReadonlyArray<() => tf.Tensor>, alsoRead: tf.Tensor[] = []): OptimizerStep {
     if (losses.length === 0) throw new RangeError("Adam.minimizeSum: expected at least one loss");
     let ordered: tf.Tensor[] = [];
-    let lossValue = 0;
+    const values: tf.Tensor[] = [];
     for (const loss of losses) {
       const { value, grads } = tf.variableGrads(loss as () => tf.Scalar, this.variables as tf.Variable[]);
       const terms = this.variables.map((v) => grads[v.name]);
@@ -84,10 +85,9 @@ export class Adam {
         tf.dispose([...ordered, ...terms]);
         ordered = summed;
       }
-      lossValue += value.dataSync()[0];
-      value.dispose();
+      values.push(value);
     }
-    const result = tf.tidy(() => {
+    const norm = tf.tidy(() => {
       const clip = this.clipFirstStepOnly && this.step > 0 ? 0 : this.maxGradNorm;
       const { gradients, norm } = clipGradientsByGlobalNorm(ordered, clip);
       this.step++;
@@ -104,10 +104,18 @@ export class Adam {
         );
         this.variables[i].assign(tf.sub(this.variables[i], update));
       });
-      return norm.dataSync()[0];
+      return norm;
     });
-    for (const g of ordered) g.dispose();
-    return { loss: lossValue, gradNorm: result };
+    // One blocking read for every loss term, the norm and the caller's metrics.
+    const read = readScalars([...values, norm, ...alsoRead]);
+    let lossValue = 0;
+    for (let i = 0; i < values.length; i++) lossValue += read[i] as number;
+    tf.dispose([...ordered, ...values, norm, ...alsoRead]);
+    return {
+      loss: lossValue,
+      gradNorm: read[values.length] as number,
+      read: Array.from(read.subarray(values.length + 1)),
+    };
   }
 
   getState(): AdamState {

@@ -1,5 +1,6 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import { Adam, type AdamState } from "./adam.js";
+import type { OptimizerStep } from "./read-scalars.js";
 import { RmsProp, type RmsPropState } from "./rms-prop.js";
 
 /** The optimiser fields of the Q-learners' configs (`pymarlQLearningFields` plus `maxGradNorm`). */
@@ -14,7 +15,7 @@ export interface QOptimizerConfig {
 /** What the Q-learners need of an optimiser: a clipped step, the step size, an exact state. */
 export interface GradientOptimizer {
   learningRate: number;
-  minimize(loss: () => tf.Scalar): { loss: number; gradNorm: number };
+  minimize(loss: () => tf.Scalar, alsoRead?: tf.Tensor[]): OptimizerStep;
   getState(): AdamState | RmsPropState;
   setState(state: AdamState | RmsPropState): void;
   dispose(): void;

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { clipGradientsByGlobalNorm } from "./clip-gradients.js";
+import { type OptimizerStep, readScalars } from "./read-scalars.js";
 
 /** Serialisable optimiser state: the running average of squared gradients of every variable. */
 export interface RmsPropState {
@@ -50,9 +51,9 @@ export class RmsProp {
   }
 
   /** One step on the gradient of `loss()`; returns the loss and the gradient norm before clipping. */
-  minimize(loss: () => tf.Scalar): { loss: number; gradNorm: number } {
+  minimize(loss: () => tf.Scalar, alsoRead: tf.Tensor[] = []): OptimizerStep {
     const { value, grads } = tf.variableGrads(loss, this.variables as tf.Variable[]);
-    const gradNorm = tf.tidy(() => {
+    const norm = tf.tidy(() => {
       const { gradients, norm } = clipGradientsByGlobalNorm(
         this.variables.map((v) => grads[v.name]),
         this.maxGradNorm,
@@ -66,11 +67,11 @@ export class RmsProp {
         const step = tf.div(tf.mul(g, this.learningRate), tf.add(tf.sqrt(average), this.epsilon));
         this.variables[i].assign(tf.sub(this.variables[i], step));
       });
-      return norm.dataSync()[0];
+      return norm;
     });
-    const lossValue = value.dataSync()[0];
-    tf.dispose([value, ...Object.values(grads)]);
-    return { loss: lossValue, gradNorm };
+    const read = readScalars([value, norm, ...alsoRead]); // one blocking read
+    tf.dispose([value, norm, ...alsoRead, ...Object.values(grads)]);
+    return { loss: read[0] as number, gradNorm: read[1] as number, read: Array.from(read.subarray(2)) };
   }
 
   getState(): RmsPropState {

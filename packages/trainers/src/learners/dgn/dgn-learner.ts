@@ -282,15 +282,12 @@ export class DgnLearner implements Learner {
     const actionMask = tf.tidy(() =>
       tf.cast(tf.oneHot(tf.tensor1d(Int32Array.from(batch.actions), "int32"), numActions), "float32"),
     );
-    let meanQ = 0;
-    let tdLoss = 0;
-    let relationLoss = 0;
-    const { loss, gradNorm } = this.optimizer.minimize(() => {
+    const reads: tf.Tensor[] = [];
+    const { loss, gradNorm, read } = this.optimizer.minimize(() => {
       const forward = this.online.forward(current, obs);
       const q = tf.sum(tf.mul(forward.q, actionMask), 1);
       const td = tf.mean(tf.square(tf.sub(q, targets)));
-      meanQ = tf.mean(q).dataSync()[0];
-      tdLoss = td.dataSync()[0];
+      reads.push(tf.keep(tf.mean(q)), tf.keep(tf.clone(td)));
       if (targetAttention === null) return td;
       const attention = relationAttention(
         this.online.kernels[lastKernel],
@@ -298,9 +295,10 @@ export class DgnLearner implements Learner {
         forward.levels[lastKernel],
       );
       const kl = attentionKl(targetAttention, attention);
-      relationLoss = kl.dataSync()[0];
+      reads.push(tf.keep(tf.clone(kl)));
       return tf.add(td, tf.mul(kl, config.relationWeight));
-    });
+    }, reads);
+    const [meanQ = 0, tdLoss = 0, relationLoss = 0] = read;
     tf.dispose([targets, obs, actionMask]);
     if (targetAttention !== null) tf.dispose([targetAttention.logWeights, targetAttention.mask]);
     current.dispose();

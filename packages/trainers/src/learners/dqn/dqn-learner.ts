@@ -215,14 +215,14 @@ export class DqnLearner implements Learner {
     });
     const input = tf.tensor2d(inputs, [rows, inputSize]);
     const mask = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(actionRows), "int32"), numActions));
-    let meanQ = 0;
-    const { loss, gradNorm } = this.optimizers[k].minimize(() => {
+    const reads: tf.Tensor[] = [];
+    const { loss, gradNorm, read } = this.optimizers[k].minimize(() => {
       const q = tf.sum(tf.mul(this.online[k].apply(input), mask), 1);
-      meanQ = tf.mean(q).dataSync()[0];
+      reads.push(tf.keep(tf.mean(q)));
       return tf.mean(tf.square(tf.sub(q, targets)));
-    });
+    }, reads);
     tf.dispose([targets, input, mask]);
-    return { loss, gradNorm, meanQ };
+    return { loss, gradNorm, meanQ: read[0] as number };
   }
 
   private updateTargets(): void {

@@ -2,7 +2,7 @@ import { createRng } from "@netmarl/envs";
 import { initBackend, type NamedWeight } from "@netmarl/graph-nn";
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { GraphCritic, MlpCritic, maxOverAgents } from "./centralised-critics.js";
+import { GraphCritic, leaveOneOutSum, MlpCritic, maxOverAgents } from "./centralised-critics.js";
 
 beforeAll(async () => {
   await initBackend("cpu", { log: false });
@@ -156,5 +156,50 @@ describe("centralised critics", () => {
       tf.dispose([m, weights, ours, reference]);
     }
     await initBackend("cpu", { log: false });
+  });
+
+  it("the graph critic's value and gradients agree between wasm and cpu, and leaveOneOutSum is (1 − I)·m", async () => {
+    const results: Record<string, Float32Array[]> = {};
+    for (const backend of ["cpu", "wasm"] as const) {
+      await initBackend(backend, { log: false });
+      const critic = new GraphCritic({ numAgents, inputSize, hiddenSize }, createRng(9));
+      const { values } = inputsAndPermuted([0, 1, 2, 3]);
+      const x = tf.variable(tf.tensor3d(values, [rows, numAgents, inputSize]));
+      const probe = tf.tensor1d(createRng(10).fillUniform(new Float32Array(rows), -1, 1));
+      const { value, grads } = tf.variableGrads(
+        () => tf.sum(tf.mul(critic.apply(x), probe)) as tf.Scalar,
+        [x, ...critic.variables()],
+      );
+      results[backend] = [value, ...Object.values(grads)].map((t) => t.dataSync() as Float32Array);
+      const m = tf.tensor2d(createRng(11).fillUniform(new Float32Array(numAgents * 6), -1, 1), [
+        numAgents,
+        6,
+      ]);
+      const weights = tf.tensor2d(createRng(12).fillUniform(new Float32Array(numAgents * 6), -1, 1), [
+        numAgents,
+        6,
+      ]);
+      const others = tf.sub(tf.ones([numAgents, numAgents]), tf.eye(numAgents));
+      const ours = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(leaveOneOutSum(a as tf.Tensor2D), weights)))(m);
+      const dense = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.matMul(others, a as tf.Tensor2D), weights)))(
+        m,
+      );
+      expect(
+        maxAbsDifference(
+          leaveOneOutSum(m).dataSync() as Float32Array,
+          tf.matMul(others, m).dataSync() as Float32Array,
+        ),
+      ).toBeLessThan(1e-6);
+      expect(
+        maxAbsDifference(ours.dataSync() as Float32Array, dense.dataSync() as Float32Array),
+      ).toBeLessThan(1e-6);
+      tf.dispose([x, probe, value, ...Object.values(grads), m, weights, others, ours, dense]);
+      critic.dispose();
+    }
+    await initBackend("cpu", { log: false });
+    results.cpu.forEach((cpu, i) => {
+      const scale = Math.max(1e-3, ...Array.from(cpu, Math.abs));
+      expect(maxAbsDifference(cpu, results.wasm[i]) / scale).toBeLessThan(1e-4);
+    });
   });
 });

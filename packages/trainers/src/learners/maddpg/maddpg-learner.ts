@@ -47,7 +47,7 @@
  */
 import type { AgentGraph, EnvSpec, Rng, RngState } from "@netmarl/envs";
 import { Rng as RngClass } from "@netmarl/envs";
-import { gumbelSoftmax, MLP } from "@netmarl/graph-nn";
+import { gumbelSoftmax, MLP, withFrozenWeights } from "@netmarl/graph-nn";
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
 import { type ReplayBatch, ReplayBuffer, type ReplayBufferState } from "../../buffers/replay-buffer.js";
@@ -392,14 +392,14 @@ export class MaddpgLearner implements Learner {
         n,
       ),
     );
-    let meanQ = 0;
-    const { loss, gradNorm } = this.criticOptimizer.minimize(() => {
+    const reads: tf.Tensor[] = [];
+    const { loss, gradNorm, read } = this.criticOptimizer.minimize(() => {
       const q = this.critic.apply(input);
-      meanQ = tf.mean(q).dataSync()[0];
+      reads.push(tf.keep(tf.mean(q)));
       return tf.mean(tf.square(tf.sub(q, targets)));
-    });
+    }, reads);
     tf.dispose([targets, input]);
-    return { loss, gradNorm, meanQ };
+    return { loss, gradNorm, meanQ: read[0] as number };
   }
 
   private trainActor() {
@@ -408,7 +408,11 @@ export class MaddpgLearner implements Learner {
     const obs = tf.tensor2d(this.batch.obs, [rows * n, obsDim]);
     const result = this.actorOptimizer.minimize(() => {
       const logits = this.actor.apply(obs);
-      const q = this.critic.apply(criticInput(obs, this.updateActions(logits), rows, n));
+      // Only the actor is differentiated: the critic passes gradients to the actions but skips
+      // its own weight gradients (the largest matMuls of the backward pass).
+      const q = withFrozenWeights([this.critic], () =>
+        this.critic.apply(criticInput(obs, this.updateActions(logits), rows, n)),
+      );
       return tf.add(tf.neg(tf.mean(q)), tf.mul(tf.mean(tf.square(logits)), config.logitRegularization));
     });
     obs.dispose();

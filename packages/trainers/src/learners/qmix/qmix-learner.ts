@@ -188,13 +188,14 @@ export class QmixLearner implements Learner {
     const mask = tf.tidy(() =>
       tf.cast(tf.oneHot(tf.tensor1d(Int32Array.from(batch.actions), "int32"), numActions), "float32"),
     );
-    let meanQTotal = 0;
-    const { loss, gradNorm } = this.optimizer.minimize(() => {
+    const reads: tf.Tensor[] = [];
+    const { loss, gradNorm, read } = this.optimizer.minimize(() => {
       const chosen = tf.reshape(tf.sum(tf.mul(this.agent.apply(input), mask), 1), [size, numAgents]);
       const total = this.mixer.apply(chosen as tf.Tensor2D, state);
-      meanQTotal = tf.mean(total).dataSync()[0];
+      reads.push(tf.keep(tf.mean(total)));
       return tf.mean(tf.square(tf.sub(total, targets)));
-    });
+    }, reads);
+    const meanQTotal = read[0] as number;
     tf.dispose([targets, input, state, mask]);
     this.updates++;
     if (this.updates % config.targetUpdateEvery === 0) this.copyTargets();

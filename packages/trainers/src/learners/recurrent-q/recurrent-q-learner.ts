@@ -394,8 +394,8 @@ export class RecurrentQLearner implements Learner {
           stateDim,
         ])
       : null;
-    let meanQ = 0;
-    const { loss, gradNorm } = this.optimizer.minimize(() => {
+    const reads: tf.Tensor[] = [];
+    const { loss, gradNorm, read } = this.optimizer.minimize(() => {
       const all = this.agent.unroll(input);
       const q = tf.slice(all, [0, 0, 0], [time, rows, numActions]);
       const greedySource = config.doubleQ
@@ -412,10 +412,11 @@ export class RecurrentQLearner implements Learner {
         tf.add(rewardTensor, tf.mul(tf.mul(tf.reshape(next, [-1]), notDoneTensor), config.discount)),
       );
       const filled = tf.sum(stepMask);
-      meanQ = tf.div(tf.sum(tf.mul(chosen, stepMask)), filled).dataSync()[0];
+      reads.push(tf.keep(tf.div(tf.sum(tf.mul(chosen, stepMask)), filled)));
       const error = tf.mul(tf.sub(chosen, targets), stepMask);
       return tf.div(tf.sum(tf.square(error)), filled) as tf.Scalar;
-    });
+    }, reads);
+    const meanQ = read[0] as number;
     tf.dispose([input, nextTargetQ, rewardTensor, notDoneTensor, actionMask, stepMask]);
     currentStates?.dispose();
     nextStates?.dispose();

@@ -1,0 +1,299 @@
+import { type ReplayFrame, type TrafficScene, type TrafficState, unpackArray } from "@netmarl/envs/replay";
+import { boundsOfPoints } from "./bounds-of-points.js";
+import { categoryColour } from "./colours.js";
+import type { FamilyRenderer, NumberArray } from "./family-renderer.js";
+import { FrameCache } from "./frame-cache.js";
+import type { Bounds, ViewTransform } from "./view-transform.js";
+
+interface DecodedTraffic {
+  readonly drivable: NumberArray;
+  readonly distance: NumberArray;
+  readonly speed: NumberArray;
+  readonly phase: NumberArray;
+}
+
+/** CityFlow's default vehicle (5 m × 2 m); the format carries no per-vehicle size. */
+const VEHICLE_LENGTH_METRES = 5;
+const VEHICLE_WIDTH_METRES = 2;
+/** Speed classes drawn in one path each: stopped, slow, moving. */
+const SPEED_CLASS_COLOURS = ["#d62728", "#ff9f1c", "#1f4e9c"] as const;
+const STOPPED_METRES_PER_SECOND = 0.1;
+const SLOW_METRES_PER_SECOND = 5;
+const ALL_RED = "#d62728";
+
+/**
+ * Road networks: lanes as polylines (static layer), vehicles as rectangles placed along their
+ * drivable's polyline, each intersection's signal as a square coloured by its phase and the lane
+ * links its phase lets through drawn green.
+ */
+export class TrafficRenderer implements FamilyRenderer {
+  readonly yUp = true;
+  private readonly pointX: NumberArray;
+  private readonly pointY: NumberArray;
+  private readonly pointOffsets: NumberArray;
+  /** Distance along its drivable of every polyline point (0 at each drivable's first point). */
+  private readonly pointDistance: Float64Array;
+  private readonly laneWidth: NumberArray;
+  private readonly intersectionX: NumberArray;
+  private readonly intersectionY: NumberArray;
+  private readonly intersectionWidth: NumberArray;
+  private readonly intersectionVirtual: NumberArray;
+  private readonly agentIntersection: NumberArray;
+  private readonly phaseStart: NumberArray;
+  private readonly greenLinkOffsets: NumberArray;
+  private readonly greenLinks: NumberArray;
+  private readonly numLanes: number;
+  private readonly cache = new FrameCache<ReplayFrame, DecodedTraffic>(6);
+  private readonly positions: Float64Array;
+  private speedClass = new Uint8Array(0);
+  private vehicleX = new Float64Array(0);
+  private vehicleY = new Float64Array(0);
+  private headingX = new Float64Array(0);
+  private headingY = new Float64Array(0);
+  private maxPhase = 0;
+
+  constructor(
+    private readonly scene: TrafficScene,
+    private readonly numAgents: number,
+  ) {
+    this.pointX = unpackArray(scene.pointX, "scene.pointX");
+    this.pointY = unpackArray(scene.pointY, "scene.pointY");
+    this.pointOffsets = unpackArray(scene.pointOffsets, "scene.pointOffsets");
+    this.laneWidth = unpackArray(scene.laneWidth, "scene.laneWidth");
+    this.intersectionX = unpackArray(scene.intersectionX, "scene.intersectionX");
+    this.intersectionY = unpackArray(scene.intersectionY, "scene.intersectionY");
+    this.intersectionWidth = unpackArray(scene.intersectionWidth, "scene.intersectionWidth");
+    this.intersectionVirtual = unpackArray(scene.intersectionVirtual, "scene.intersectionVirtual");
+    this.agentIntersection = unpackArray(scene.agentIntersection, "scene.agentIntersection");
+    this.phaseStart = unpackArray(scene.intersectionPhaseStart, "scene.intersectionPhaseStart");
+    this.greenLinkOffsets = unpackArray(scene.phaseGreenLinkOffsets, "scene.phaseGreenLinkOffsets");
+    this.greenLinks = unpackArray(scene.phaseGreenLinks, "scene.phaseGreenLinks");
+    this.numLanes = scene.numLanes;
+    if (this.pointOffsets.length !== scene.numDrivables + 1) {
+      throw new Error(
+        `replay: scene.pointOffsets must hold numDrivables + 1 = ${scene.numDrivables + 1} entries, got ${this.pointOffsets.length}`,
+      );
+    }
+    if (this.pointX.length !== this.pointY.length) {
+      throw new Error("replay: scene.pointX and scene.pointY must have the same length");
+    }
+    this.pointDistance = this.measurePolylines();
+    this.positions = new Float64Array(numAgents * 2);
+    for (let i = 0; i < this.phaseStart.length - 1; i++) {
+      this.maxPhase = Math.max(
+        this.maxPhase,
+        (this.phaseStart[i + 1] as number) - (this.phaseStart[i] as number),
+      );
+    }
+  }
+
+  private measurePolylines(): Float64Array {
+    const distance = new Float64Array(this.pointX.length);
+    for (let d = 0; d + 1 < this.pointOffsets.length; d++) {
+      const start = this.pointOffsets[d] as number;
+      const end = this.pointOffsets[d + 1] as number;
+      for (let p = start + 1; p < end; p++) {
+        const dx = (this.pointX[p] as number) - (this.pointX[p - 1] as number);
+        const dy = (this.pointY[p] as number) - (this.pointY[p - 1] as number);
+        distance[p] = (distance[p - 1] as number) + Math.hypot(dx, dy);
+      }
+    }
+    return distance;
+  }
+
+  bounds(): Bounds {
+    return boundsOfPoints(this.pointX, this.pointY);
+  }
+
+  drawStatic(context: CanvasRenderingContext2D, view: ViewTransform): void {
+    const minimumWorld = 1 / view.scale; // Keep one CSS pixel of everything when zoomed out.
+    context.fillStyle = "#c9c9c4";
+    context.beginPath();
+    for (let i = 0; i < this.intersectionX.length; i++) {
+      if (this.intersectionVirtual[i] === 1) continue;
+      const half = Math.max((this.intersectionWidth[i] as number) / 2, minimumWorld);
+      context.rect(
+        (this.intersectionX[i] as number) - half,
+        (this.intersectionY[i] as number) - half,
+        2 * half,
+        2 * half,
+      );
+    }
+    context.fill();
+    let meanWidth = 0;
+    for (let lane = 0; lane < this.laneWidth.length; lane++) meanWidth += this.laneWidth[lane] as number;
+    meanWidth = this.laneWidth.length > 0 ? meanWidth / this.laneWidth.length : 3;
+    context.strokeStyle = "#8d8d87";
+    context.lineWidth = Math.max(meanWidth * 0.9, minimumWorld);
+    context.lineCap = "butt";
+    context.beginPath();
+    for (let lane = 0; lane < this.numLanes; lane++) this.tracePolyline(context, lane);
+    context.stroke();
+  }
+
+  private tracePolyline(context: CanvasRenderingContext2D, drivable: number): void {
+    const start = this.pointOffsets[drivable] as number;
+    const end = this.pointOffsets[drivable + 1] as number;
+    if (end - start < 2) return;
+    context.moveTo(this.pointX[start] as number, this.pointY[start] as number);
+    for (let p = start + 1; p < end; p++) context.lineTo(this.pointX[p] as number, this.pointY[p] as number);
+  }
+
+  private decode(frame: ReplayFrame): DecodedTraffic {
+    return this.cache.get(frame, () => {
+      const state = frame.state as TrafficState;
+      const where = `frame t=${frame.t} state`;
+      const decoded = {
+        drivable: unpackArray(state.vehicleDrivable, `${where}.vehicleDrivable`),
+        distance: unpackArray(state.vehicleDistance, `${where}.vehicleDistance`),
+        speed: unpackArray(state.vehicleSpeed, `${where}.vehicleSpeed`),
+        phase: unpackArray(state.phase, `${where}.phase`),
+      };
+      if (decoded.distance.length !== decoded.drivable.length) {
+        throw new Error(`replay: ${where}.vehicleDistance must be as long as vehicleDrivable`);
+      }
+      return decoded;
+    });
+  }
+
+  drawFrame(context: CanvasRenderingContext2D, view: ViewTransform, frame: ReplayFrame): void {
+    const decoded = this.decode(frame);
+    this.drawSignals(context, view, decoded.phase);
+    this.drawVehicles(context, view, decoded);
+  }
+
+  private drawSignals(context: CanvasRenderingContext2D, view: ViewTransform, phase: NumberArray): void {
+    const minimumWorld = 1 / view.scale;
+    // Green lane links of every intersection's current phase, one path.
+    context.strokeStyle = "rgba(40, 160, 60, 0.8)";
+    context.lineWidth = Math.max(0.8, minimumWorld);
+    context.beginPath();
+    const count = Math.min(phase.length, this.phaseStart.length - 1);
+    for (let i = 0; i < count; i++) {
+      const p = phase[i] as number;
+      if (p < 0) continue;
+      const global = (this.phaseStart[i] as number) + p;
+      if (global >= (this.phaseStart[i + 1] as number)) continue;
+      const from = this.greenLinkOffsets[global] as number;
+      const to = this.greenLinkOffsets[global + 1] as number;
+      for (let k = from; k < to; k++)
+        this.tracePolyline(context, this.numLanes + (this.greenLinks[k] as number));
+    }
+    context.stroke();
+    // A square per signalised intersection in its phase's colour, one path per colour.
+    for (let colour = -1; colour < this.maxPhase; colour++) {
+      context.fillStyle = colour < 0 ? ALL_RED : categoryColour(colour);
+      context.beginPath();
+      let any = false;
+      for (let i = 0; i < count; i++) {
+        if (phase[i] !== colour || this.intersectionVirtual[i] === 1) continue;
+        const half = Math.max((this.intersectionWidth[i] as number) * 0.3, 2 * minimumWorld);
+        context.rect(
+          (this.intersectionX[i] as number) - half,
+          (this.intersectionY[i] as number) - half,
+          2 * half,
+          2 * half,
+        );
+        any = true;
+      }
+      if (any) context.fill();
+    }
+  }
+
+  private ensureVehicleCapacity(count: number): void {
+    if (this.vehicleX.length >= count) return;
+    const capacity = Math.max(count, this.vehicleX.length * 2);
+    this.vehicleX = new Float64Array(capacity);
+    this.vehicleY = new Float64Array(capacity);
+    this.headingX = new Float64Array(capacity);
+    this.headingY = new Float64Array(capacity);
+    this.speedClass = new Uint8Array(capacity);
+  }
+
+  /** Front position and heading of each vehicle: its drivable's polyline at its distance. */
+  private placeVehicles(decoded: DecodedTraffic): number {
+    const count = decoded.drivable.length;
+    this.ensureVehicleCapacity(count);
+    const numDrivables = this.pointOffsets.length - 1;
+    for (let v = 0; v < count; v++) {
+      const drivable = decoded.drivable[v] as number;
+      const speed = decoded.speed[v] as number;
+      this.speedClass[v] = speed < STOPPED_METRES_PER_SECOND ? 0 : speed < SLOW_METRES_PER_SECOND ? 1 : 2;
+      if (drivable < 0 || drivable >= numDrivables) {
+        this.vehicleX[v] = Number.NaN;
+        continue;
+      }
+      const start = this.pointOffsets[drivable] as number;
+      const end = this.pointOffsets[drivable + 1] as number;
+      const distance = decoded.distance[v] as number;
+      let segment = start + 1;
+      while (segment < end - 1 && (this.pointDistance[segment] as number) < distance) segment++;
+      if (segment >= end) {
+        this.vehicleX[v] = Number.NaN;
+        continue;
+      }
+      const x0 = this.pointX[segment - 1] as number;
+      const y0 = this.pointY[segment - 1] as number;
+      const dx = (this.pointX[segment] as number) - x0;
+      const dy = (this.pointY[segment] as number) - y0;
+      const length = Math.hypot(dx, dy) || 1;
+      const along = distance - (this.pointDistance[segment - 1] as number);
+      this.headingX[v] = dx / length;
+      this.headingY[v] = dy / length;
+      this.vehicleX[v] = x0 + (dx / length) * along;
+      this.vehicleY[v] = y0 + (dy / length) * along;
+    }
+    return count;
+  }
+
+  private drawVehicles(
+    context: CanvasRenderingContext2D,
+    view: ViewTransform,
+    decoded: DecodedTraffic,
+  ): void {
+    const count = this.placeVehicles(decoded);
+    const length = Math.max(VEHICLE_LENGTH_METRES, 2 / view.scale);
+    const halfWidth = Math.max(VEHICLE_WIDTH_METRES, 1.5 / view.scale) / 2;
+    for (let speedClass = 0; speedClass < SPEED_CLASS_COLOURS.length; speedClass++) {
+      context.fillStyle = SPEED_CLASS_COLOURS[speedClass] as string;
+      context.beginPath();
+      for (let v = 0; v < count; v++) {
+        if (this.speedClass[v] !== speedClass) continue;
+        const x = this.vehicleX[v] as number;
+        if (Number.isNaN(x)) continue;
+        const y = this.vehicleY[v] as number;
+        const hx = this.headingX[v] as number;
+        const hy = this.headingY[v] as number;
+        // Rectangle from the front back along the heading; (-hy, hx) is its left side.
+        const bx = x - hx * length;
+        const by = y - hy * length;
+        context.moveTo(x - hy * halfWidth, y + hx * halfWidth);
+        context.lineTo(x + hy * halfWidth, y - hx * halfWidth);
+        context.lineTo(bx + hy * halfWidth, by - hx * halfWidth);
+        context.lineTo(bx - hy * halfWidth, by + hx * halfWidth);
+        context.closePath();
+      }
+      context.fill();
+    }
+  }
+
+  agentPositions(_frame: ReplayFrame): Float64Array {
+    for (let agent = 0; agent < this.numAgents; agent++) {
+      const i = (this.agentIntersection[agent] as number | undefined) ?? -1;
+      this.positions[2 * agent] = i >= 0 ? (this.intersectionX[i] as number) : Number.NaN;
+      this.positions[2 * agent + 1] = i >= 0 ? (this.intersectionY[i] as number) : Number.NaN;
+    }
+    return this.positions;
+  }
+
+  describeAgent(frame: ReplayFrame, agent: number): string[] {
+    const i = (this.agentIntersection[agent] as number | undefined) ?? -1;
+    if (i < 0) return [];
+    const phase = this.decode(frame).phase[i] as number;
+    return [
+      `intersection ${this.scene.intersectionIds[i] ?? i}`,
+      `phase ${phase < 0 ? "all red" : phase}`,
+      `vehicles in the network ${this.decode(frame).drivable.length}`,
+    ];
+  }
+}
