@@ -15,6 +15,7 @@ import { measureEnvSpeed } from "./commands/measure-env-speed.js";
 import { measureNnSpeed } from "./commands/measure-nn-speed.js";
 import { measureTrainSpeed } from "./commands/measure-train-speed.js";
 import { readDataFile, readObjectOption } from "./commands/read-object-option.js";
+import { recordReplay } from "./commands/record-replay.js";
 import { runBnDagTabular } from "./commands/run-bn-dag-tabular.js";
 import { runCityFlow, runCityFlowGrid } from "./commands/run-cityflow.js";
 import { LTOS_TRAFFIC_MAPS, type LtosTrafficVariant, runLtosTraffic } from "./commands/run-ltos-traffic.js";
@@ -398,7 +399,8 @@ program
               `${r.algorithm.padEnd(12)} ${r.envId} (${r.agents} agents, ${r.backend}): ${Math.round(r.envStepsPerSecond).toLocaleString("en")} env steps/s, ${r.updates} updates at ${r.updatesPerSecond.toFixed(1)}/s` +
               (r.reference === undefined
                 ? ""
-                : `; update block ${(1 / r.updatesPerSecond).toFixed(2)} s vs the original PIC code ${r.reference.secondsPerBlock.toFixed(2)} s (torch ${r.reference.torch}, ${r.reference.threads} thread): original / NetMARL = ${r.reference.ratio.toFixed(2)}`),
+                : `; update block ${(1 / r.updatesPerSecond).toFixed(2)} s vs the original PIC code ${r.reference.secondsPerBlock.toFixed(2)} s (torch ${r.reference.torch}, ${r.reference.threads} thread): original / NetMARL = ${r.reference.ratio.toFixed(2)}` +
+                  `; whole loop in steady state ${r.reference.wholeLoop.netmarl.toFixed(1)} env steps/s vs the original's at most ${r.reference.wholeLoop.originalAtMost.toFixed(1)} (its acting counted as free): NetMARL / original ≥ ${r.reference.wholeLoop.ratioAtLeast.toFixed(2)}`),
           )
           .join("\n"),
       );
@@ -580,6 +582,78 @@ program
         options.json === true,
         () =>
           `${result.algorithm} on ${result.envId} (${backend}): mean return ${formatReturn(result.meanReturn, 3)} over ${result.episodes} greedy episodes (seed ${result.seed})`,
+      );
+    },
+  );
+
+program
+  .command("record")
+  .description(
+    "Record greedy episodes as a replay for the viewer (docs/replay-format.md); without --policy the algorithm's freshly built learner acts (`random`: uniform random actions)",
+  )
+  .argument("<algorithm>", "a registered algorithm (see `list`)")
+  .argument("<env-id>", "a registered environment")
+  .option("--policy <dir>", "a folder written by `train --save`: its trained learner acts")
+  .option("--episodes <n>", "episodes to record", positiveInteger("--episodes"), 1)
+  .option(
+    "--seed <n>",
+    "seed of the environment, the learner's initial weights and the episodes",
+    nonNegativeInteger("--seed"),
+    0,
+  )
+  .option("--out <file>", "replay file to write (.ndjson, or .ndjson.gz to gzip it)", "replay.ndjson.gz")
+  .option("--every <k>", "record a frame every k env steps (and the last)", positiveInteger("--every"), 1)
+  .option("--agents <n>", "number of agents (sets the environment's numAgents)", positiveInteger("--agents"))
+  .option("--config <json|file>", "algorithm config (without --policy)", objectOption("--config"))
+  .option(
+    "--env-options <json|file>",
+    "environment options (without --policy)",
+    objectOption("--env-options"),
+  )
+  .option("--cityflow", "traffic: also write CityFlow's roadnet log and replay log beside --out")
+  .option("--backend <name>", BACKEND_HELP)
+  .option("--json", "print JSON")
+  .action(
+    async (
+      algorithmId: string,
+      envId: string,
+      options: {
+        policy?: string;
+        episodes: number;
+        seed: number;
+        out: string;
+        every: number;
+        agents?: number;
+        config?: Record<string, unknown>;
+        envOptions?: Record<string, unknown>;
+        cityflow?: boolean;
+        backend?: string;
+        json?: boolean;
+      },
+    ) => {
+      const backend = await initBackend(options.backend as BackendName | undefined, { log: false });
+      const result = recordReplay({
+        algorithmId,
+        envId,
+        policyDirectory: options.policy,
+        episodes: options.episodes,
+        seed: options.seed,
+        outPath: options.out,
+        recordEvery: options.every,
+        agents: options.agents,
+        config: options.config,
+        envOptions: options.envOptions,
+        cityflow: options.cityflow,
+      });
+      print({ ...result, backend }, options.json === true, () =>
+        [
+          `${result.algorithm} on ${result.envId} (${backend}): ${result.steps.length} episode(s), ${result.steps.reduce((a, b) => a + b, 0)} steps, mean returns ${result.meanReturns.map((r) => formatReturn(r, 3)).join(", ")} → ${result.path}`,
+          ...(result.cityflowFiles
+            ? [
+                `CityFlow replay: ${result.cityflowFiles.roadnetLogFile} + ${result.cityflowFiles.replayLogFile}`,
+              ]
+            : []),
+        ].join("\n"),
       );
     },
   );

@@ -1,10 +1,5 @@
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { type LearnerState, Runner, readStateFile } from "@netmarl/trainers";
-import { findAlgorithm } from "../registry/algorithms.js";
-import { findEnvironment } from "../registry/environments.js";
-import { readOwnJson } from "../results/result-store.js";
-import type { SavedPolicyFile } from "./train-once.js";
+import { Runner } from "@netmarl/trainers";
+import { loadSavedLearner, readSavedPolicy } from "./saved-policy.js";
 
 export interface EvaluationResult {
   algorithm: string;
@@ -23,24 +18,15 @@ export function evaluateSavedPolicy(
   directory: string,
   options: { episodes: number; seed: number },
 ): EvaluationResult {
-  const policyPath = join(directory, "policy.json");
-  if (!existsSync(policyPath)) {
-    throw new RangeError(
-      `${directory} has no policy.json: save a policy with \`train … --save ${directory}\``,
-    );
-  }
-  const saved = readOwnJson<SavedPolicyFile>(policyPath);
-  const environment = findEnvironment(saved.env.id);
-  const algorithm = findAlgorithm(saved.algorithm.id);
+  const saved = readSavedPolicy(directory);
+  const { environment, algorithm, file } = saved;
   const runner = new Runner({
-    createEnv: (rng) => environment.create(saved.env.options, {}, rng),
-    createLearner: (spec, rng) => algorithm.create(spec, saved.algorithm.config, rng),
+    createEnv: (rng) => environment.create(file.env.options, {}, rng),
+    createLearner: (spec, rng) => algorithm.create(spec, file.algorithm.config, rng),
     config: { totalEnvSteps: 1, seed: options.seed, evalEpisodes: options.episodes },
   });
   try {
-    runner.learner.load(
-      readStateFile(join(directory, saved.learnerState), `saved policy ${directory}`) as LearnerState,
-    );
+    loadSavedLearner(saved, runner.learner);
     return {
       algorithm: algorithm.id,
       envId: environment.id,

@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { createRng } from "@netmarl/envs";
 import { initBackend } from "@netmarl/graph-nn";
-import { JsonlMetricsSink, type RunConfig, Runner, type RunProgress } from "@netmarl/trainers";
+import { JsonlMetricsSink, type Learner, type RunConfig, Runner, type RunProgress } from "@netmarl/trainers";
+import { recordGreedyEpisodes } from "../commands/record-greedy-episodes.js";
 import { finiteOrNull } from "../progress/format-return.js";
 import { findAlgorithm } from "../registry/algorithms.js";
 import { findEnvironment } from "../registry/environments.js";
@@ -27,6 +29,8 @@ export interface SeedJob {
   seed: number;
   /** TensorFlow.js backend to initialise first (workers each have their own). */
   backend?: string;
+  /** Record one greedy episode of the final policy into the seed folder (`recordReplays`). */
+  recordReplay?: boolean;
 }
 
 export interface SeedJobResult {
@@ -36,6 +40,28 @@ export interface SeedJobResult {
   summary: SeedSummaryFile;
   /** `skipped`: it had finished before; `resumed`: it continued from a checkpoint. */
   outcome: "ran" | "resumed" | "skipped";
+}
+
+/**
+ * One greedy episode of the trained learner on a fresh environment, seeded apart from training and
+ * evaluation (`fork("replay")`), so recording changes no result.
+ */
+function recordFinalPolicy(job: SeedJob, learner: Learner, envSteps: number, path: string): void {
+  const environment = findEnvironment(job.experiment.env.id);
+  const streams = createRng(job.seed).fork("replay");
+  recordGreedyEpisodes(environment.create(job.experiment.env.options, {}, streams.fork("env")), learner, {
+    episodes: 1,
+    seeds: streams.fork("episodes"),
+    recorder: {
+      path,
+      envId: environment.id,
+      policy: {
+        algorithm: job.experiment.algorithm.id,
+        label: `seed ${job.seed} after ${envSteps} env steps`,
+      },
+      createdBy: `netmarl-bench run ${job.suiteName}`,
+    },
+  });
 }
 
 /** The run config of an experiment: a checkpoint every tenth of the run unless given. */
@@ -105,7 +131,11 @@ export async function runSeedJob(
       onProgress,
     });
     const summary = runner.run(resume ? { resumeFrom: paths.checkpoint } : {});
-    runner.learner.dispose();
+    try {
+      if (job.recordReplay) recordFinalPolicy(job, runner.learner, summary.envSteps, paths.replay);
+    } finally {
+      runner.learner.dispose();
+    }
     const file: SeedSummaryFile = {
       format: RESULTS_FORMAT,
       ...summary,

@@ -126,6 +126,7 @@ export async function runSuite(
       experiment,
       seed,
       backend: options.backend ?? machine.backend,
+      ...(suite.recordReplays && seed === experiment.seeds[0] ? { recordReplay: true } : {}),
     })),
   );
   let results: SeedJobResult[];

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { type MetricRecord, readJsonl } from "@netmarl/trainers";
 import type { SuiteManifest } from "../execution/run-suite.js";
 import { ResultStoreError, readOwnJson, type SeedSummaryFile, seedPaths } from "../results/result-store.js";
@@ -36,6 +36,8 @@ export interface ExperimentReport {
   /** Mean return of the last tenth of each seed's training episodes (exploring); count 0 without episodes. */
   finalTrainingReturn: MeanWithInterval;
   envStepsPerSecond: MeanWithInterval;
+  /** Recorded episodes of final policies (`recordReplays`), paths relative to the suite folder. */
+  replays: { seed: number; path: string }[];
 }
 
 export interface SuiteReport {
@@ -75,8 +77,10 @@ function aggregateExperiment(suiteDirectory: string, experiment: Experiment): Ex
   const rates: number[] = [];
   const finishedSeeds: number[] = [];
   const seedEvaluations: ExperimentReport["seedEvaluations"] = [];
+  const replays: ExperimentReport["replays"] = [];
   for (const seed of experiment.seeds) {
     const paths = seedPaths(suiteDirectory, experiment, seed);
+    if (existsSync(paths.replay)) replays.push({ seed, path: relative(suiteDirectory, paths.replay) });
     if (!existsSync(paths.summary)) continue;
     const summary = readOwnJson<SeedSummaryFile>(paths.summary);
     finishedSeeds.push(seed);
@@ -115,6 +119,7 @@ function aggregateExperiment(suiteDirectory: string, experiment: Experiment): Ex
     seedEvaluations,
     finalTrainingReturn: meanWithInterval(trainingFinals),
     envStepsPerSecond: meanWithInterval(rates),
+    replays,
   };
 }
 

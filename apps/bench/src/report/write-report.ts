@@ -12,6 +12,7 @@ import type { MeanWithInterval } from "./confidence-interval.js";
 import { type ChartSeries, renderLearningCurveSvg } from "./learning-curve-chart.js";
 import { toMarlEval } from "./marl-eval-export.js";
 import { type BootstrapInterval, performanceProfile } from "./robust-statistics.js";
+import { type ReplayLink, writeReplayPages } from "./write-replay-pages.js";
 
 /** The files `report` writes into `<suite>/report/`. */
 export interface ReportFiles {
@@ -34,7 +35,8 @@ export async function writeReport(suiteDirectory: string, report: SuiteReport): 
     finalCsv: join(directory, "final.csv"),
     marlEvalJson: join(directory, "marl-eval.json"),
   };
-  writeFileAtomic(files.html, await renderHtml(report));
+  const replays = writeReplayPages(suiteDirectory, report);
+  writeFileAtomic(files.html, await renderHtml(report, replays));
   writeFileAtomic(files.markdown, renderMarkdown(report));
   writeFileAtomic(files.curvesCsv, renderCurvesCsv(report));
   writeFileAtomic(files.finalCsv, renderFinalCsv(report));
@@ -57,7 +59,7 @@ function tableRows(report: SuiteReport): ExperimentReport[] {
   return [...byEnvironment(report).values()].flat();
 }
 
-async function renderHtml(report: SuiteReport): Promise<string> {
+async function renderHtml(report: SuiteReport, replays: ReplayLink[]): Promise<string> {
   const { manifest } = report;
   const charts: string[] = [];
   for (const [environment, experiments] of byEnvironment(report)) {
@@ -131,6 +133,7 @@ ${charts.join("\n") || "<p>No finished seeds yet.</p>"}
 ${finalRows}
 </tbody></table>
 ${acrossEnvironmentsHtml(report)}
+${replaysHtml(replays)}
 ${manifest.suite.pending.length > 0 ? `<h2>Pending</h2><ul>${manifest.suite.pending.map((p) => `<li>${escapeHtml(p)}</li>`).join("")}</ul>` : ""}
 <h2>Run</h2>
 <table id="manifest"><tbody>
@@ -145,6 +148,28 @@ ${versions}
 </body>
 </html>
 `;
+}
+
+/** The "Replays" section: each recorded episode's viewer page and file (nothing when none). */
+function replaysHtml(replays: ReplayLink[]): string {
+  if (replays.length === 0) return "";
+  const rows = replays
+    .map(
+      (r) =>
+        `<tr><td>${escapeHtml(r.experiment)}</td><td>${r.seed}</td><td>${
+          r.pageHref ? `<a class="replay-page" href="${escapeHtml(r.pageHref)}">watch</a>` : "–"
+        }</td><td><a class="replay-file" href="${escapeHtml(r.replayHref)}">replay file</a></td></tr>`,
+    )
+    .join("\n");
+  const note = replays.some((r) => r.pageHref === undefined)
+    ? "<p>No viewer pages: build the viewer (<code>pnpm --filter @netmarl/viewer build</code>) and run <code>netmarl-bench report</code> again, or open a replay file in <code>apps/viewer/dist/viewer.html</code>.</p>"
+    : "";
+  return `<h2>Replays</h2>
+<p>One greedy episode of each experiment's final policy (its first seed), recorded after training. The viewer pages hold the replay and open from disk.</p>
+${note}<table id="replays"><thead><tr><th>experiment</th><th>seed</th><th>viewer</th><th>file</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table>`;
 }
 
 function renderMarkdown(report: SuiteReport): string {

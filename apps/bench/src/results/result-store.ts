@@ -14,7 +14,12 @@ export interface SeedPaths {
   metrics: string;
   summary: string;
   checkpoint: string;
+  /** The final policy's recorded episode (suites with `recordReplays`). */
+  replay: string;
 }
+
+/** File name of a seed's replay (`docs/replay-format.md`). */
+export const REPLAY_FILE = "replay.ndjson.gz";
 
 /** `config.json` of a seed: what produced the folder, stored verbatim. */
 export interface SeedConfigFile {
@@ -52,6 +57,7 @@ export function seedPaths(suiteDirectory: string, experiment: Experiment, seed: 
     metrics: join(directory, "metrics.jsonl"),
     summary: join(directory, "summary.json"),
     checkpoint: join(directory, "checkpoints", "checkpoint.bin"),
+    replay: join(directory, REPLAY_FILE),
   };
 }
 

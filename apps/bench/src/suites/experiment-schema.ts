@@ -71,6 +71,11 @@ export const suiteSchema = z
     experiments: z.array(experimentSchema),
     /** Experiments the paper has that need work not done yet (listed so the gap is visible). */
     pending: z.array(z.string()).default([]),
+    /**
+     * Record one greedy episode of each experiment's final policy (its first seed, when that seed
+     * runs) as `replay.ndjson.gz` in the seed folder; the report links it and a viewer page.
+     */
+    recordReplays: z.boolean().default(false),
   })
   .strict();
 
