@@ -39,6 +39,7 @@ const CANVAS_PIXELS = `((index) => {
 interface ViewerStatusInPage {
   frameCount: number;
   frameIndex: number;
+  playing: boolean;
   error: string | null;
   truncated: boolean;
   replays: string[];
@@ -89,9 +90,13 @@ async function status(page: Page): Promise<ViewerStatusInPage> {
 }
 
 async function waitForFrames(page: Page): Promise<void> {
-  await page.waitForFunction(
-    "(() => { const s = window.netmarlViewer.status(); return (s.frameIndex >= 0 && s.frameCount > 1) || s.error !== null; })()",
-  );
+  // Polled with evaluate: waitForFunction's string predicates use eval, which the page's CSP forbids.
+  await expect
+    .poll(async () => {
+      const s = await status(page);
+      return (s.frameIndex >= 0 && s.frameCount > 1) || s.error !== null;
+    })
+    .toBe(true);
 }
 
 async function pixels(page: Page, pane = 0): Promise<{ variance: number; hash: number }> {
@@ -124,6 +129,19 @@ describe("the viewer in headless Chromium", () => {
         expect((await status(page)).frameIndex).toBe(opened.frameCount - 1);
         expect(last.hash, "scrubbing to the last frame changes the picture").not.toBe(first.hash);
         await page.screenshot({ path: join(ARTEFACTS, `${family}.png`) });
+        if (family === "traffic") {
+          // Zoomed in, vehicles are rectangles along their lane instead of dots.
+          const centre = (await page.evaluate("window.netmarlViewer.agentClientPosition(4)")) as {
+            x: number;
+            y: number;
+          };
+          await page.mouse.move(centre.x, centre.y);
+          for (let i = 0; i < 2; i++) await page.mouse.wheel(0, -600);
+          const zoomed = await pixels(page);
+          expect(zoomed.variance).toBeGreaterThan(20);
+          await page.screenshot({ path: join(ARTEFACTS, "traffic-zoomed.png") });
+          await page.keyboard.press("f");
+        }
         await page.evaluate("window.netmarlViewer.setAllOverlays(false)");
         const withoutOverlay = await pixels(page);
         expect(withoutOverlay.hash, "the graph overlay is drawn").not.toBe(last.hash);
@@ -147,6 +165,60 @@ describe("the viewer in headless Chromium", () => {
       }
     },
   );
+
+  it("plays, steps, changes speed and episode, zooms and pans, opens a dropped file", async () => {
+    const { page, problems } = await openViewer(pathToFileURL(viewerFile).href);
+    try {
+      await page.setInputFiles("#open-file", join(scratch, "graph-weighted.ndjson"));
+      await waitForFrames(page);
+      expect(await page.locator("#episode option").allTextContents()).toEqual([
+        "episode 0 (19 steps)",
+        "episode 1 (19 steps)",
+      ]);
+      await page.keyboard.press("ArrowRight");
+      await page.keyboard.press("ArrowRight");
+      await expect.poll(async () => (await status(page)).frameIndex).toBe(2);
+      await page.keyboard.press("ArrowLeft");
+      await expect.poll(async () => (await status(page)).frameIndex).toBe(1);
+      await page.keyboard.press("]");
+      expect(await page.locator("#speed").inputValue()).toBe("2");
+      await page.locator("#episode").selectOption("1");
+      await expect.poll(async () => (await status(page)).frameIndex).toBe(0);
+      await page.locator("#play").click();
+      await expect.poll(async () => (await status(page)).frameIndex, { timeout: 10_000 }).toBeGreaterThan(3);
+      await page.keyboard.press(" ");
+      await expect.poll(async () => (await status(page)).playing).toBe(false);
+      const before = await pixels(page);
+      const box = (await page.locator(".pane canvas").boundingBox()) as {
+        x: number;
+        y: number;
+        width: number;
+        height: number;
+      };
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.wheel(0, -400);
+      const zoomed = await pixels(page);
+      expect(zoomed.hash, "wheel zooms").not.toBe(before.hash);
+      await page.mouse.move(box.x + 40, box.y + 40);
+      await page.mouse.down();
+      await page.mouse.move(box.x + 140, box.y + 90, { steps: 4 });
+      await page.mouse.up();
+      expect((await pixels(page)).hash, "drag pans").not.toBe(zoomed.hash);
+      // Drag-and-drop of a file onto the page.
+      const dropped = readFileSync(join(scratch, "grid.ndjson"), "utf8");
+      await page.evaluate((text) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([text], "dropped.ndjson"));
+        document.body.dispatchEvent(
+          new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }),
+        );
+      }, dropped);
+      await expect.poll(async () => (await status(page)).replays).toEqual(["dropped.ndjson"]);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
 
   it("shows random and fixed-time signals on the same seed side by side at the same step (embedReplay)", async () => {
     const html = embedReplay(readFileSync(viewerFile, "utf8"), [

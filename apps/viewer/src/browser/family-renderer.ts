@@ -12,8 +12,13 @@ export interface FamilyRenderer {
   bounds(): Bounds;
   /** Static geometry, in world units (the context has the world transform set). */
   drawStatic(context: CanvasRenderingContext2D, view: ViewTransform): void;
-  /** One frame's moving parts, in world units. */
-  drawFrame(context: CanvasRenderingContext2D, view: ViewTransform, frame: ReplayFrame): void;
+  /** One frame's moving parts, in world units (`pixelRatio`: device pixels per CSS pixel). */
+  drawFrame(
+    context: CanvasRenderingContext2D,
+    view: ViewTransform,
+    frame: ReplayFrame,
+    pixelRatio: number,
+  ): void;
   /** World positions of the agents in `frame` (x0, y0, x1, y1 …; NaN where an agent is absent). */
   agentPositions(frame: ReplayFrame): Float64Array;
   /** Family-specific hover lines for one agent (signal phase, position, hp …). */

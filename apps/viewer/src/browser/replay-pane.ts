@@ -166,7 +166,7 @@ export class ReplayPane {
     if (frame === undefined) return;
     this.shownFrame = frame;
     this.view.applyWorld(context, this.pixelRatio);
-    this.renderer.drawFrame(context, this.view, frame);
+    this.renderer.drawFrame(context, this.view, frame, this.pixelRatio);
     this.view.applyScreen(context, this.pixelRatio);
     const graphs = this.effectiveGraphs[frameIndex] ?? {};
     const positions = this.renderer.agentPositions(frame);

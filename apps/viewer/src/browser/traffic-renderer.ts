@@ -3,6 +3,7 @@ import { boundsOfPoints } from "./bounds-of-points.js";
 import { categoryColour } from "./colours.js";
 import type { FamilyRenderer, NumberArray } from "./family-renderer.js";
 import { FrameCache } from "./frame-cache.js";
+import { PixelLayer, packColour } from "./pixel-layer.js";
 import type { Bounds, ViewTransform } from "./view-transform.js";
 
 interface DecodedTraffic {
@@ -17,9 +18,14 @@ const VEHICLE_LENGTH_METRES = 5;
 const VEHICLE_WIDTH_METRES = 2;
 /** Speed classes drawn in one path each: stopped, slow, moving. */
 const SPEED_CLASS_COLOURS = ["#d62728", "#ff9f1c", "#1f4e9c"] as const;
+const SPEED_CLASS_PIXELS = SPEED_CLASS_COLOURS.map(packColour);
 const STOPPED_METRES_PER_SECOND = 0.1;
 const SLOW_METRES_PER_SECOND = 5;
 const ALL_RED = "#d62728";
+/** Intersection width on screen from which green lane links are drawn. */
+const LINK_DETAIL_PIXELS = 12;
+/** Vehicle length on screen (CSS px) below which a vehicle is a 2 px dot (its shape is invisible). */
+const HEADING_DETAIL_PIXELS = 4;
 
 /**
  * Road networks: lanes as polylines (static layer), vehicles as rectangles placed along their
@@ -51,6 +57,9 @@ export class TrafficRenderer implements FamilyRenderer {
   private headingX = new Float64Array(0);
   private headingY = new Float64Array(0);
   private maxPhase = 0;
+  private readonly dots = new PixelLayer();
+  /** Widest real intersection (metres). */
+  private readonly typicalIntersectionWidth: number;
 
   constructor(
     private readonly scene: TrafficScene,
@@ -79,6 +88,10 @@ export class TrafficRenderer implements FamilyRenderer {
     }
     this.pointDistance = this.measurePolylines();
     this.positions = new Float64Array(numAgents * 2);
+    let widest = 0;
+    for (let i = 0; i < this.intersectionWidth.length; i++)
+      widest = Math.max(widest, this.intersectionWidth[i] as number);
+    this.typicalIntersectionWidth = widest;
     for (let i = 0; i < this.phaseStart.length - 1; i++) {
       this.maxPhase = Math.max(
         this.maxPhase,
@@ -156,30 +169,50 @@ export class TrafficRenderer implements FamilyRenderer {
     });
   }
 
-  drawFrame(context: CanvasRenderingContext2D, view: ViewTransform, frame: ReplayFrame): void {
+  drawFrame(
+    context: CanvasRenderingContext2D,
+    view: ViewTransform,
+    frame: ReplayFrame,
+    pixelRatio: number,
+  ): void {
     const decoded = this.decode(frame);
+    const count = this.placeVehicles(decoded);
+    if (VEHICLE_LENGTH_METRES * view.scale < HEADING_DETAIL_PIXELS)
+      this.drawVehicleDots(context, view, count, pixelRatio);
+    else this.drawVehicleShapes(context, view, count);
     this.drawSignals(context, view, decoded.phase);
-    this.drawVehicles(context, view, decoded);
+  }
+
+  /** Zoomed out: each vehicle a 2 px dot at its middle, written into a pixel layer. */
+  private drawVehicleDots(
+    context: CanvasRenderingContext2D,
+    view: ViewTransform,
+    count: number,
+    pixelRatio: number,
+  ): void {
+    this.dots.begin(context.canvas.width, context.canvas.height);
+    const size = Math.max(2, Math.round(2 * pixelRatio));
+    const middle = VEHICLE_LENGTH_METRES / 2;
+    for (let v = 0; v < count; v++) {
+      const x = this.vehicleX[v] as number;
+      if (Number.isNaN(x)) continue;
+      this.dots.square(
+        pixelRatio * view.screenX(x - (this.headingX[v] as number) * middle),
+        pixelRatio * view.screenY((this.vehicleY[v] as number) - (this.headingY[v] as number) * middle),
+        size,
+        SPEED_CLASS_PIXELS[this.speedClass[v] as number] as number,
+      );
+    }
+    this.dots.end(context);
   }
 
   private drawSignals(context: CanvasRenderingContext2D, view: ViewTransform, phase: NumberArray): void {
-    const minimumWorld = 1 / view.scale;
-    // Green lane links of every intersection's current phase, one path.
-    context.strokeStyle = "rgba(40, 160, 60, 0.8)";
-    context.lineWidth = Math.max(0.8, minimumWorld);
-    context.beginPath();
     const count = Math.min(phase.length, this.phaseStart.length - 1);
-    for (let i = 0; i < count; i++) {
-      const p = phase[i] as number;
-      if (p < 0) continue;
-      const global = (this.phaseStart[i] as number) + p;
-      if (global >= (this.phaseStart[i + 1] as number)) continue;
-      const from = this.greenLinkOffsets[global] as number;
-      const to = this.greenLinkOffsets[global + 1] as number;
-      for (let k = from; k < to; k++)
-        this.tracePolyline(context, this.numLanes + (this.greenLinks[k] as number));
+    // Lane links are inside intersections: only worth their strokes once those are a few pixels wide.
+    if (this.typicalIntersectionWidth * view.scale >= LINK_DETAIL_PIXELS) {
+      this.drawGreenLinks(context, view, phase, count);
     }
-    context.stroke();
+    const minimumWorld = 1 / view.scale;
     // A square per signalised intersection in its phase's colour, one path per colour.
     for (let colour = -1; colour < this.maxPhase; colour++) {
       context.fillStyle = colour < 0 ? ALL_RED : categoryColour(colour);
@@ -187,7 +220,7 @@ export class TrafficRenderer implements FamilyRenderer {
       let any = false;
       for (let i = 0; i < count; i++) {
         if (phase[i] !== colour || this.intersectionVirtual[i] === 1) continue;
-        const half = Math.max((this.intersectionWidth[i] as number) * 0.3, 2 * minimumWorld);
+        const half = Math.max((this.intersectionWidth[i] as number) * 0.15, 2 * minimumWorld);
         context.rect(
           (this.intersectionX[i] as number) - half,
           (this.intersectionY[i] as number) - half,
@@ -198,6 +231,30 @@ export class TrafficRenderer implements FamilyRenderer {
       }
       if (any) context.fill();
     }
+  }
+
+  /** Green lane links of every intersection's current phase, one path. */
+  private drawGreenLinks(
+    context: CanvasRenderingContext2D,
+    view: ViewTransform,
+    phase: NumberArray,
+    count: number,
+  ): void {
+    context.strokeStyle = "rgba(40, 160, 60, 0.8)";
+    context.lineWidth = 2 / view.scale;
+    context.beginPath();
+    for (let i = 0; i < count; i++) {
+      const p = phase[i] as number;
+      if (p < 0) continue;
+      const global = (this.phaseStart[i] as number) + p;
+      if (global >= (this.phaseStart[i + 1] as number)) continue;
+      const from = this.greenLinkOffsets[global] as number;
+      const to = this.greenLinkOffsets[global + 1] as number;
+      for (let k = from; k < to; k++) {
+        this.tracePolyline(context, this.numLanes + (this.greenLinks[k] as number));
+      }
+    }
+    context.stroke();
   }
 
   private ensureVehicleCapacity(count: number): void {
@@ -246,13 +303,9 @@ export class TrafficRenderer implements FamilyRenderer {
     return count;
   }
 
-  private drawVehicles(
-    context: CanvasRenderingContext2D,
-    view: ViewTransform,
-    decoded: DecodedTraffic,
-  ): void {
-    const count = this.placeVehicles(decoded);
-    const length = Math.max(VEHICLE_LENGTH_METRES, 2 / view.scale);
+  /** Zoomed in: each vehicle a rectangle along its heading, one path per speed class. */
+  private drawVehicleShapes(context: CanvasRenderingContext2D, view: ViewTransform, count: number): void {
+    const length = VEHICLE_LENGTH_METRES;
     const halfWidth = Math.max(VEHICLE_WIDTH_METRES, 1.5 / view.scale) / 2;
     for (let speedClass = 0; speedClass < SPEED_CLASS_COLOURS.length; speedClass++) {
       context.fillStyle = SPEED_CLASS_COLOURS[speedClass] as string;
@@ -271,7 +324,8 @@ export class TrafficRenderer implements FamilyRenderer {
         context.lineTo(x + hy * halfWidth, y - hx * halfWidth);
         context.lineTo(bx + hy * halfWidth, by - hx * halfWidth);
         context.lineTo(bx - hy * halfWidth, by + hx * halfWidth);
-        context.closePath();
+        // No closePath: fill closes each subpath, and Chromium's closePath is linear in the path's
+        // length (quadratic over a frame of thousands of vehicles).
       }
       context.fill();
     }
