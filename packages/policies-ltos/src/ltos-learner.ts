@@ -301,6 +301,15 @@ export class LtosLearner implements Learner {
     return this.training.wOut;
   }
 
+  /**
+   * The sharing weights of the last greedy (`explore: false`) act: agent i keeps
+   * `wOut[i·(1+m)]` and gives `wOut[i·(1+m)+1+k]` to agent `rows[i·m+k]` (−1: padding), with
+   * m = `maxNeighbors`. Views, rewritten by the next greedy act (for replays' sharing overlays).
+   */
+  evaluationSharing(): { wOut: Float32Array; rows: Int32Array; maxNeighbors: number } {
+    return { wOut: this.evaluation.wOut, rows: this.evaluation.rows, maxNeighbors: this.config.maxNeighbors };
+  }
+
   act(observations: Float32Array, graph: AgentGraph, options: ActOptions): Int32Array {
     if (graph.numAgents !== this.numAgents) {
       throw new RangeError(`ltos.act: the graph has ${graph.numAgents} agents; expected ${this.numAgents}`);

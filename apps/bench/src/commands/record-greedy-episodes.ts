@@ -6,6 +6,7 @@ import {
   type Rng,
 } from "@netmarl/envs";
 import type { Learner } from "@netmarl/trainers";
+import { learnerOverlays } from "./learner-overlays.js";
 
 export interface RecordedEpisodes {
   /** Env steps played in each episode. */
@@ -16,8 +17,8 @@ export interface RecordedEpisodes {
 
 /**
  * Plays `episodes` greedy episodes of `learner` (as `Runner.evaluate` does: `explore: false`,
- * `episodeStart` on each first step) on `env` wrapped in `RecordEpisode`, seeded from `seeds`, and
- * closes the replay. The learner is neither trained nor disposed here.
+ * `episodeStart` on each first step) on `env` wrapped in `RecordEpisode` (with the learner's
+ * overlay graphs, `learnerOverlays`), seeded from `seeds`, and closes the replay. The learner is neither trained nor disposed here.
  */
 export function recordGreedyEpisodes(
   env: MultiAgentEnv,
@@ -29,7 +30,7 @@ export function recordGreedyEpisodes(
     wrap?: (env: MultiAgentEnv) => MultiAgentEnv;
   },
 ): RecordedEpisodes {
-  const recorded = new RecordEpisode(env, options.recorder);
+  const recorded = new RecordEpisode(env, { overlays: learnerOverlays(learner), ...options.recorder });
   const played = options.wrap ? options.wrap(recorded) : recorded;
   const result: RecordedEpisodes = { steps: [], meanReturns: [] };
   try {

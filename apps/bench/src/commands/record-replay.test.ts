@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type GraphState, parseReplayBytes, unpackArray } from "@netmarl/envs/replay";
+import { type GraphState, parseReplayBytes, type ReplayGraph, unpackArray } from "@netmarl/envs/replay";
+import { initBackend } from "@netmarl/graph-nn";
 import { afterAll, describe, expect, it } from "vitest";
 import { bench } from "../cli.fixture.js";
 import { evaluateSavedPolicy } from "./evaluate-saved-policy.js";
@@ -53,6 +54,20 @@ describe("record", () => {
     );
   }, 60_000);
 
+  it("learners' overlays: BN-MAPPO's greedy DAG as directed parents, LToS's sharing weights", async () => {
+    await initBackend("cpu", { log: false });
+    const parents = await recordedGraphs("bn-mappo", "coordination-game", "parents");
+    expect(parents.length).toBeGreaterThan(0);
+    expect(parents.every((graph) => graph.directed && graph.label === "parents (BN-DAG)")).toBe(true);
+    const sharing = await recordedGraphs("ltos", "prisoners-dilemma", "sharing");
+    expect(sharing.length).toBeGreaterThan(0);
+    for (const graph of sharing) {
+      const weights = unpackArray(graph.weights, "weights");
+      expect(weights.length).toBe(8); // a ring of 4: each agent shares with its 2 neighbours
+      expect(weights.every((w) => w > 0 && w < 1)).toBe(true);
+    }
+  }, 60_000);
+
   it("the CLI records uniform random play, a frame every k steps, with CityFlow files for traffic", async () => {
     const out = join(scratch, "dials.ndjson");
     const result = bench(
@@ -69,6 +84,22 @@ describe("record", () => {
     expect(bad.status).toBe(2);
   }, 60_000);
 });
+
+/** The overlay `name` of every frame of a one-episode recording of the algorithm's untrained learner. */
+async function recordedGraphs(algorithmId: string, envId: string, name: string): Promise<ReplayGraph[]> {
+  const outPath = join(scratch, `${algorithmId}.ndjson`);
+  recordReplay({
+    algorithmId,
+    envId,
+    episodes: 1,
+    seed: 0,
+    outPath,
+    recordEvery: 1,
+    envOptions: envId === "prisoners-dilemma" ? { numAgents: 4, layout: "ring", maxSteps: 6 } : {},
+  });
+  const replay = await parseReplayBytes(readFileSync(outPath));
+  return replay.episodes[0].frames.flatMap((frame) => (frame.graphs?.[name] ? [frame.graphs[name]] : []));
+}
 
 function recordedOptions(saved: string) {
   return {

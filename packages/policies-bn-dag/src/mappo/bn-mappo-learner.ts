@@ -235,6 +235,14 @@ export class BnMappoLearner implements Learner {
     this.lastAdjacency = new Float32Array(n * n);
   }
 
+  /**
+   * The DAG the last `act` sampled (greedy: the deterministic one): `[parent · N + child]` is 1 for
+   * an edge. A view, rewritten by the next `act` (for replays' parent overlays).
+   */
+  lastDag(): Float32Array {
+    return this.lastAdjacency;
+  }
+
   act(observations: Float32Array, _graph: AgentGraph, options: ActOptions): Int32Array {
     const n = this.numAgents;
     const A = this.numActions;
