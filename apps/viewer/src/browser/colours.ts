@@ -18,3 +18,10 @@ export function categoryColour(index: number): string {
 }
 
 export const BACKGROUND = "#fbfbf8";
+
+/** Overlay edges: dark hues apart from the categorical ones, so edges never read as an action or phase. */
+export const OVERLAY_COLOURS = ["#222222", "#8e2dc5", "#0f7f81", "#a0522d"] as const;
+
+export function overlayColour(index: number): string {
+  return OVERLAY_COLOURS[index % OVERLAY_COLOURS.length] as string;
+}

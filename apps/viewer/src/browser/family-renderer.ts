@@ -21,6 +21,8 @@ export interface FamilyRenderer {
   ): void;
   /** World positions of the agents in `frame` (x0, y0, x1, y1 …; NaN where an agent is absent). */
   agentPositions(frame: ReplayFrame): Float64Array;
+  /** Radius (CSS px) of an agent's mark, where overlay arrows stop short of the receiving agent. */
+  markerRadiusPixels(view: ViewTransform): number;
   /** Family-specific hover lines for one agent (signal phase, position, hp …). */
   describeAgent(frame: ReplayFrame, agent: number): string[];
 }

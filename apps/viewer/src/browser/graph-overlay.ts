@@ -12,6 +12,7 @@ interface DecodedGraph {
 /** Edge weights are drawn in this many width/opacity steps, one path each. */
 const WEIGHT_LEVELS = 4;
 const ARROW_PIXELS = 7;
+const DIRECTED_OFFSET_PIXELS = 2.5;
 
 /**
  * The agent graphs in effect at every frame of an episode: a frame's `graphs` replace the named
@@ -73,6 +74,7 @@ export class GraphOverlay {
     name: string,
     colour: string,
     positions: Float64Array,
+    markerRadiusPixels: number,
   ): void {
     const { offsets, targets, weights, maxAbsWeight } = this.decode(graph, name);
     const weighted = weights !== undefined && maxAbsWeight > 0;
@@ -102,19 +104,32 @@ export class GraphOverlay {
           const fx = view.screenX(positions[2 * from] as number);
           const fy = view.screenY(positions[2 * from + 1] as number);
           if (Number.isNaN(fx) || Number.isNaN(fy)) continue;
-          context.moveTo(fx, fy);
-          context.lineTo(ax, ay);
-          if (graph.directed) arrows.push(fx, fy, ax, ay);
+          if (!graph.directed) {
+            context.moveTo(fx, fy);
+            context.lineTo(ax, ay);
+            continue;
+          }
+          // Directed edges shift to their right, so i → j and j → i are two visible lines.
+          const length = Math.hypot(ax - fx, ay - fy) || 1;
+          const ox = (-(ay - fy) / length) * DIRECTED_OFFSET_PIXELS;
+          const oy = ((ax - fx) / length) * DIRECTED_OFFSET_PIXELS;
+          context.moveTo(fx + ox, fy + oy);
+          context.lineTo(ax + ox, ay + oy);
+          arrows.push(fx + ox, fy + oy, ax + ox, ay + oy);
         }
       }
       context.stroke();
-      if (arrows.length > 0) this.drawArrowHeads(context, arrows);
+      if (arrows.length > 0) this.drawArrowHeads(context, arrows, markerRadiusPixels);
     }
     context.globalAlpha = 1;
   }
 
-  /** Filled arrow heads a few pixels before each receiving agent (so the node stays visible). */
-  private drawArrowHeads(context: CanvasRenderingContext2D, segments: readonly number[]): void {
+  /** Filled arrow heads that stop at the receiving agent's mark (so both stay visible). */
+  private drawArrowHeads(
+    context: CanvasRenderingContext2D,
+    segments: readonly number[],
+    markerRadius: number,
+  ): void {
     context.beginPath();
     for (let k = 0; k < segments.length; k += 4) {
       const sx = segments[k] as number;
@@ -122,11 +137,12 @@ export class GraphOverlay {
       const tx = segments[k + 2] as number;
       const ty = segments[k + 3] as number;
       const length = Math.hypot(tx - sx, ty - sy);
-      if (length < 3 * ARROW_PIXELS) continue;
+      const stop = Math.max(markerRadius + 1, 3);
+      if (length < stop + 2 * ARROW_PIXELS) continue;
       const ux = (tx - sx) / length;
       const uy = (ty - sy) / length;
-      const tipX = tx - ux * ARROW_PIXELS;
-      const tipY = ty - uy * ARROW_PIXELS;
+      const tipX = tx - ux * stop;
+      const tipY = ty - uy * stop;
       const baseX = tipX - ux * ARROW_PIXELS;
       const baseY = tipY - uy * ARROW_PIXELS;
       context.moveTo(tipX, tipY);

@@ -136,6 +136,10 @@ export class GraphRenderer implements FamilyRenderer {
     context.restore();
   }
 
+  markerRadiusPixels(view: ViewTransform): number {
+    return Math.max(this.nodeRadius * view.scale, 2); // the mean node; value-sized ones vary ±40 %
+  }
+
   agentPositions(): Float64Array {
     return this.positions;
   }

@@ -154,6 +154,10 @@ export class GridRenderer implements FamilyRenderer {
     context.fill();
   }
 
+  markerRadiusPixels(view: ViewTransform): number {
+    return Math.max(0.35 * view.scale, 2);
+  }
+
   agentPositions(frame: ReplayFrame): Float64Array {
     const { agentCell } = this.decode(frame);
     for (let agent = 0; agent < this.numAgents; agent++) {

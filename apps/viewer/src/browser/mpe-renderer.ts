@@ -86,6 +86,10 @@ export class MpeRenderer implements FamilyRenderer {
     }
   }
 
+  markerRadiusPixels(view: ViewTransform): number {
+    return Math.max((this.size[0] as number) * view.scale, 1.5);
+  }
+
   agentPositions(frame: ReplayFrame): Float64Array {
     const { position } = this.decode(frame);
     for (let agent = 0; agent < this.numAgents; agent++) {

@@ -1,6 +1,6 @@
 import type { ParsedReplay, ReplayFrame, ReplayGraph } from "@netmarl/envs/replay";
 import { describeAgentAtFrame } from "./agent-summary.js";
-import { BACKGROUND, categoryColour } from "./colours.js";
+import { BACKGROUND, overlayColour } from "./colours.js";
 import { createRenderer } from "./create-renderer.js";
 import type { FamilyRenderer } from "./family-renderer.js";
 import { GraphOverlay, resolveEpisodeGraphs } from "./graph-overlay.js";
@@ -98,7 +98,7 @@ export class ReplayPane {
       });
       const swatch = document.createElement("span");
       swatch.className = "swatch";
-      swatch.style.background = categoryColour(index);
+      swatch.style.background = overlayColour(index);
       const traits = [graph?.directed ? "directed" : "", graph?.weights ? "weighted by edge weight" : ""]
         .filter((t) => t !== "")
         .join(", ");
@@ -173,7 +173,15 @@ export class ReplayPane {
     this.overlayNames.forEach((name, index) => {
       const graph = graphs[name];
       if (graph === undefined || this.overlayEnabled.get(name) === false) return;
-      this.overlay.draw(context, this.view, graph, name, categoryColour(index), positions);
+      this.overlay.draw(
+        context,
+        this.view,
+        graph,
+        name,
+        overlayColour(index),
+        positions,
+        this.renderer.markerRadiusPixels(this.view),
+      );
     });
     if (this.hoveredAgent >= 0) this.drawHoverRing(context, positions);
     this.titleStep.textContent = `step ${frame.t}${this.episodeSteps === undefined ? "" : ` of ${this.episodeSteps}`}`;

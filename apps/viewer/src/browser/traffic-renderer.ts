@@ -364,6 +364,10 @@ export class TrafficRenderer implements FamilyRenderer {
     }
   }
 
+  markerRadiusPixels(view: ViewTransform): number {
+    return Math.max(this.typicalIntersectionWidth * 0.15 * view.scale, 2); // the signal square
+  }
+
   agentPositions(_frame: ReplayFrame): Float64Array {
     for (let agent = 0; agent < this.numAgents; agent++) {
       const i = (this.agentIntersection[agent] as number | undefined) ?? -1;
