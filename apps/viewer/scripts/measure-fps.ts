@@ -1,5 +1,5 @@
 /**
- * `pnpm --filter @netmarl/viewer fps -- <replay> [--seconds 8] [--speed 16] [--json]`: opens the
+ * `pnpm --filter @netmarl/viewer fps -- <replay> [--seconds 8] [--speed 16] [--zoom 1] [--json]`: opens the
  * replay in the viewer in headless Chromium (as a user would, through Open replay…), plays it
  * round and round and reports the frames actually drawn per second (requestAnimationFrame-driven)
  * and the JavaScript time of each draw, with what was drawn and the machine's load.
@@ -65,6 +65,7 @@ async function main(): Promise<void> {
       speed: { type: "string", default: "16" },
       width: { type: "string", default: "1280" },
       height: { type: "string", default: "800" },
+      zoom: { type: "string", default: "1" },
       json: { type: "boolean", default: false },
     },
   });
@@ -102,6 +103,18 @@ async function main(): Promise<void> {
     const loadSeconds = (performance.now() - loadStarted) / 1000;
     const error = await page.evaluate("window.netmarlViewer.status().error");
     if (error !== null) throw new Error(`fps: the viewer could not open the replay: ${String(error)}`);
+    const zoom = positiveNumber(values.zoom, "zoom");
+    if (zoom !== 1) {
+      // Zoom at the centre with the wheel, as a user would (the page zooms by exp(-deltaY × 0.0015)).
+      const box = (await page.locator(".pane canvas").boundingBox()) as {
+        x: number;
+        y: number;
+        width: number;
+        height: number;
+      };
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.wheel(0, -Math.log(zoom) / 0.0015);
+    }
     // One second of warm-up (JIT, caches), then the measured run.
     await page.evaluate(`window.netmarlViewer.startMeasuring(${speed})`);
     await page.waitForTimeout(1000);
@@ -112,7 +125,7 @@ async function main(): Promise<void> {
     const result = {
       replay: replayArgument,
       ...described,
-      viewport: `${values.width}×${values.height}`,
+      viewport: `${values.width}×${values.height}${zoom !== 1 ? `, zoom ${zoom}×` : ""}`,
       speed,
       loadSeconds,
       ...report,

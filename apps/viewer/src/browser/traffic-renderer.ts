@@ -58,6 +58,10 @@ export class TrafficRenderer implements FamilyRenderer {
   private headingY = new Float64Array(0);
   private maxPhase = 0;
   private readonly dots = new PixelLayer();
+  private visibleLeft = Number.NEGATIVE_INFINITY;
+  private visibleRight = Number.POSITIVE_INFINITY;
+  private visibleBottom = Number.NEGATIVE_INFINITY;
+  private visibleTop = Number.POSITIVE_INFINITY;
   /** Widest real intersection (metres). */
   private readonly typicalIntersectionWidth: number;
 
@@ -140,14 +144,37 @@ export class TrafficRenderer implements FamilyRenderer {
     context.lineWidth = Math.max(meanWidth * 0.9, minimumWorld);
     context.lineCap = "butt";
     context.beginPath();
+    this.setVisibleBox(view);
     for (let lane = 0; lane < this.numLanes; lane++) this.tracePolyline(context, lane);
     context.stroke();
   }
 
+  /** The world box on screen, widened by an intersection, that `tracePolyline` culls against. */
+  private setVisibleBox(view: ViewTransform): void {
+    const margin = this.typicalIntersectionWidth + 10;
+    this.visibleLeft = view.worldX(0) - margin;
+    this.visibleRight = view.worldX(view.width) + margin;
+    this.visibleBottom = Math.min(view.worldY(0), view.worldY(view.height)) - margin;
+    this.visibleTop = Math.max(view.worldY(0), view.worldY(view.height)) + margin;
+  }
+
+  /** Adds drivable d's polyline to the path unless both its ends are off screen on one side. */
   private tracePolyline(context: CanvasRenderingContext2D, drivable: number): void {
     const start = this.pointOffsets[drivable] as number;
     const end = this.pointOffsets[drivable + 1] as number;
     if (end - start < 2) return;
+    const x0 = this.pointX[start] as number;
+    const x1 = this.pointX[end - 1] as number;
+    const y0 = this.pointY[start] as number;
+    const y1 = this.pointY[end - 1] as number;
+    if (
+      (x0 < this.visibleLeft && x1 < this.visibleLeft) ||
+      (x0 > this.visibleRight && x1 > this.visibleRight) ||
+      (y0 < this.visibleBottom && y1 < this.visibleBottom) ||
+      (y0 > this.visibleTop && y1 > this.visibleTop)
+    ) {
+      return;
+    }
     context.moveTo(this.pointX[start] as number, this.pointY[start] as number);
     for (let p = start + 1; p < end; p++) context.lineTo(this.pointX[p] as number, this.pointY[p] as number);
   }
@@ -242,6 +269,7 @@ export class TrafficRenderer implements FamilyRenderer {
   ): void {
     context.strokeStyle = "rgba(40, 160, 60, 0.8)";
     context.lineWidth = 2 / view.scale;
+    this.setVisibleBox(view);
     context.beginPath();
     for (let i = 0; i < count; i++) {
       const p = phase[i] as number;
@@ -307,14 +335,19 @@ export class TrafficRenderer implements FamilyRenderer {
   private drawVehicleShapes(context: CanvasRenderingContext2D, view: ViewTransform, count: number): void {
     const length = VEHICLE_LENGTH_METRES;
     const halfWidth = Math.max(VEHICLE_WIDTH_METRES, 1.5 / view.scale) / 2;
+    // Only what is on screen (plus a vehicle's length): zoomed in on a city, most vehicles are not.
+    const left = view.worldX(0) - length;
+    const right = view.worldX(view.width) + length;
+    const bottom = Math.min(view.worldY(0), view.worldY(view.height)) - length;
+    const top = Math.max(view.worldY(0), view.worldY(view.height)) + length;
     for (let speedClass = 0; speedClass < SPEED_CLASS_COLOURS.length; speedClass++) {
       context.fillStyle = SPEED_CLASS_COLOURS[speedClass] as string;
       context.beginPath();
       for (let v = 0; v < count; v++) {
         if (this.speedClass[v] !== speedClass) continue;
         const x = this.vehicleX[v] as number;
-        if (Number.isNaN(x)) continue;
         const y = this.vehicleY[v] as number;
+        if (!(x >= left && x <= right && y >= bottom && y <= top)) continue; // also drops NaN
         const hx = this.headingX[v] as number;
         const hy = this.headingY[v] as number;
         // Rectangle from the front back along the heading; (-hy, hx) is its left side.
