@@ -611,6 +611,7 @@ program
     objectOption("--env-options"),
   )
   .option("--cityflow", "traffic: also write CityFlow's roadnet log and replay log beside --out")
+  .option("--observations", "store every frame's observations (the viewer's hover summary)")
   .option("--backend <name>", BACKEND_HELP)
   .option("--json", "print JSON")
   .action(
@@ -627,6 +628,7 @@ program
         config?: Record<string, unknown>;
         envOptions?: Record<string, unknown>;
         cityflow?: boolean;
+        observations?: boolean;
         backend?: string;
         json?: boolean;
       },
@@ -644,6 +646,7 @@ program
         config: options.config,
         envOptions: options.envOptions,
         cityflow: options.cityflow,
+        observations: options.observations,
       });
       print({ ...result, backend }, options.json === true, () =>
         [

@@ -72,13 +72,14 @@ describe("record", () => {
     const out = join(scratch, "dials.ndjson");
     const result = bench(
       ...["record", "random", "dials/traffic", "--env-options", '{"rows":2,"columns":2,"maxSteps":30}'],
-      ...["--every", "10", "--out", out, "--cityflow", "--json", "--backend", "cpu"],
+      ...["--every", "10", "--out", out, "--cityflow", "--observations", "--json", "--backend", "cpu"],
     );
     expect(result.status, result.stderr).toBe(0);
     const printed = JSON.parse(result.stdout);
     expect(printed).toMatchObject({ algorithm: "random", steps: [30] });
     const replay = await parseReplayBytes(readFileSync(out));
     expect(replay.episodes[0].frames.map((frame) => frame.t)).toEqual([0, 10, 20, 30]);
+    expect(replay.episodes[0].frames[3].obs?.length).toBe(4 * replay.header.obsDim);
     expect(readFileSync(printed.cityflowFiles.replayLogFile, "utf8").trimEnd().split("\n")).toHaveLength(30);
     const bad = bench("record", "random", "aloha", "--every", "0");
     expect(bad.status).toBe(2);

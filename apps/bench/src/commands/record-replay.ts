@@ -26,6 +26,8 @@ export interface RecordReplayOptions {
   envOptions?: Record<string, unknown>;
   /** Traffic only: also write CityFlow's roadnet log and replay log beside `outPath`. */
   cityflow?: boolean;
+  /** Store every frame's observations (the viewer's hover summary); larger files. */
+  observations?: boolean;
 }
 
 export interface RecordReplayResult {
@@ -87,6 +89,7 @@ export function recordReplay(options: RecordReplayOptions): RecordReplayResult {
       recorder: {
         path: options.outPath,
         recordEvery: options.recordEvery,
+        recordObservations: options.observations === true,
         envId: environment.id,
         policy: { algorithm: algorithm.id, ...(saved ? { label: saved.directory } : { label: "untrained" }) },
         createdBy: "netmarl-bench record",

@@ -54,6 +54,7 @@ function recordFinalPolicy(job: SeedJob, learner: Learner, envSteps: number, pat
     seeds: streams.fork("episodes"),
     recorder: {
       path,
+      recordObservations: true,
       envId: environment.id,
       policy: {
         algorithm: job.experiment.algorithm.id,

@@ -46,6 +46,7 @@ describe("suites with recordReplays", () => {
     expect(replay.episodes).toHaveLength(1);
     expect(replay.episodes[0].end?.steps).toBe(20);
     expect((replay.episodes[0].frames[0].state as GraphState).agentValueName).toBe("backlog");
+    expect(replay.episodes[0].frames[0].obs?.length).toBe(4); // observations for the hover summary
     expect(parseSuite({ ...suite, recordReplays: undefined }).recordReplays).toBe(false); // off by default
   });
 
