@@ -282,6 +282,12 @@ describe("the viewer in headless Chromium", () => {
       Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
     );
     writeFileSync(join(scratch, "cut.ndjson"), text.slice(0, Math.floor(text.length * 0.6)));
+    const frame3 = JSON.parse(lines[5] as string);
+    frame3.state.position.b64 = "%%%not base64%%%";
+    writeFileSync(
+      join(scratch, "bad-frame.ndjson"),
+      [...lines.slice(0, 5), JSON.stringify(frame3), ...lines.slice(6)].join("\n"),
+    );
     const { page, problems } = await openViewer(pathToFileURL(viewerFile).href);
     try {
       await page.setInputFiles("#open-file", join(scratch, "corrupted.ndjson"));
@@ -295,6 +301,15 @@ describe("the viewer in headless Chromium", () => {
       await expect
         .poll(() => page.locator("#error").textContent())
         .toBe("picture.png: replay: line 1 is not JSON");
+      // A frame whose packed array is damaged: the message names it when it is drawn.
+      await page.setInputFiles("#open-file", join(scratch, "bad-frame.ndjson"));
+      await waitForFrames(page);
+      await page.locator("#scrub").fill("3");
+      await expect
+        .poll(() => page.locator("#error").textContent())
+        .toBe("bad-frame.ndjson: replay: frame t=3 state.position.b64 is not valid base64");
+      await page.locator("#scrub").fill("4");
+      await expect.poll(() => page.locator("#error").isVisible()).toBe(false);
       await page.setInputFiles("#open-file", join(scratch, "cut.ndjson"));
       await waitForFrames(page);
       expect(await page.locator("#error").isVisible()).toBe(false);

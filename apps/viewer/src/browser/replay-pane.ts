@@ -157,7 +157,16 @@ export class ReplayPane {
     this.renderer.drawStatic(context, this.view);
   }
 
+  /** Draws frame `frameIndex`; an error (a damaged frame) names this pane's replay. */
   draw(frameIndex: number): void {
+    try {
+      this.drawFrame(frameIndex);
+    } catch (error) {
+      throw new Error(`${this.name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private drawFrame(frameIndex: number): void {
     const frame = this.frames[frameIndex];
     const context = this.context;
     this.drawStaticLayer();

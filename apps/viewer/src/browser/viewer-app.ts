@@ -47,6 +47,8 @@ export class ViewerApp {
   private lastFrameTime = 0;
   private drawnIndex = -1;
   private looping = false;
+  /** The error shown came from drawing a damaged frame: a later good draw takes it away. */
+  private errorFromDraw = false;
 
   constructor(private readonly elements: ViewerElements) {
     for (const speed of PLAYBACK_SPEEDS)
@@ -293,7 +295,12 @@ export class ViewerApp {
     } catch (error) {
       this.clock.playing = false;
       this.showError(error);
+      this.errorFromDraw = true;
       return;
+    }
+    if (this.errorFromDraw) {
+      this.clearError();
+      this.errorFromDraw = false;
     }
     this.statistics.record(performance.now() - started);
     if (this.clock.playing) this.requestDraw();
@@ -321,6 +328,7 @@ export class ViewerApp {
   }
 
   clearError(): void {
+    this.errorFromDraw = false;
     this.elements.error.hidden = true;
     this.elements.error.textContent = "";
   }
