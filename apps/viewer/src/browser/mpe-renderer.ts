@@ -7,6 +7,8 @@ import type { Bounds, ViewTransform } from "./view-transform.js";
 /** Fill per entity kind: learning agent, landmark, scripted agent (prey), movable object (scene.entityKind). */
 const KIND_COLOURS = ["#4e79a7", "#a0a0a0", "#e15759", "#9c755f"] as const;
 const KIND_NAMES = ["agent", "landmark", "scripted agent", "movable object"] as const;
+/** Landmarks under agents: kinds in the order landmark, object, agent, scripted agent. */
+const KIND_DRAW_ORDER = [1, 3, 0, 2] as const;
 
 interface DecodedMpe {
   readonly position: NumberArray;
@@ -68,8 +70,7 @@ export class MpeRenderer implements FamilyRenderer {
   drawFrame(context: CanvasRenderingContext2D, view: ViewTransform, frame: ReplayFrame): void {
     const { position } = this.decode(frame);
     const minimumRadius = 1.5 / view.scale;
-    // Landmarks under agents: draw kinds in the order landmark, object, agent, scripted agent.
-    for (const kind of [1, 3, 0, 2]) {
+    for (const kind of KIND_DRAW_ORDER) {
       context.fillStyle = KIND_COLOURS[kind] as string;
       context.beginPath();
       let any = false;

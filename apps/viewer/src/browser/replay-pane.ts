@@ -179,19 +179,13 @@ export class ReplayPane {
     this.view.applyScreen(context, this.pixelRatio);
     const graphs = this.effectiveGraphs[frameIndex] ?? {};
     const positions = this.renderer.agentPositions(frame);
-    this.overlayNames.forEach((name, index) => {
+    const markerRadius = this.renderer.markerRadiusPixels(this.view);
+    for (let index = 0; index < this.overlayNames.length; index++) {
+      const name = this.overlayNames[index] as string;
       const graph = graphs[name];
-      if (graph === undefined || this.overlayEnabled.get(name) === false) return;
-      this.overlay.draw(
-        context,
-        this.view,
-        graph,
-        name,
-        overlayColour(index),
-        positions,
-        this.renderer.markerRadiusPixels(this.view),
-      );
-    });
+      if (graph === undefined || this.overlayEnabled.get(name) === false) continue;
+      this.overlay.draw(context, this.view, graph, name, overlayColour(index), positions, markerRadius);
+    }
     if (this.hoveredAgent >= 0) this.drawHoverRing(context, positions);
     this.titleStep.textContent = `step ${frame.t}${this.episodeSteps === undefined ? "" : ` of ${this.episodeSteps}`}`;
   }

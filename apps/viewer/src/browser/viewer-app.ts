@@ -314,7 +314,10 @@ export class ViewerApp {
     const index = this.clock.frameIndex;
     primary.draw(index);
     const step = primary.frames[index]?.t ?? 0;
-    for (const pane of this.panes.slice(1)) pane.draw(pane.frameIndexAtStep(step));
+    for (let p = 1; p < this.panes.length; p++) {
+      const pane = this.panes[p] as ReplayPane;
+      pane.draw(pane.frameIndexAtStep(step));
+    }
     this.drawnIndex = index;
     this.elements.scrub.value = String(index);
     this.elements.timeLabel.textContent = `frame ${index + 1}/${this.clock.frameCount} · step ${step}`;
