@@ -1,5 +1,5 @@
 /**
- * `pnpm --filter @netmarl/viewer fps -- <replay> [--seconds 8] [--speed 16] [--zoom 1] [--json]`: opens the
+ * `pnpm --filter @netmarl/viewer fps -- <replay> [--seconds 8] [--speed 16] [--zoom 1] [--overlays] [--json]`: opens the
  * replay in the viewer in headless Chromium (as a user would, through Open replay…), plays it
  * round and round and reports the frames actually drawn per second (requestAnimationFrame-driven)
  * and the JavaScript time of each draw, with what was drawn and the machine's load.
@@ -66,6 +66,7 @@ async function main(): Promise<void> {
       width: { type: "string", default: "1280" },
       height: { type: "string", default: "800" },
       zoom: { type: "string", default: "1" },
+      overlays: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
     },
   });
@@ -103,6 +104,8 @@ async function main(): Promise<void> {
     const loadSeconds = (performance.now() - loadStarted) / 1000;
     const error = await page.evaluate("window.netmarlViewer.status().error");
     if (error !== null) throw new Error(`fps: the viewer could not open the replay: ${String(error)}`);
+    // Overlays start off above 400 agents; --overlays draws every one.
+    if (values.overlays) await page.evaluate("window.netmarlViewer.setAllOverlays(true)");
     const zoom = positiveNumber(values.zoom, "zoom");
     if (zoom !== 1) {
       // Zoom at the centre with the wheel, as a user would (the page zooms by exp(-deltaY × 0.0015)).
@@ -125,7 +128,7 @@ async function main(): Promise<void> {
     const result = {
       replay: replayArgument,
       ...described,
-      viewport: `${values.width}×${values.height}${zoom !== 1 ? `, zoom ${zoom}×` : ""}`,
+      viewport: `${values.width}×${values.height}${zoom !== 1 ? `, zoom ${zoom}×` : ""}${values.overlays ? ", all overlays" : ""}`,
       speed,
       loadSeconds,
       ...report,

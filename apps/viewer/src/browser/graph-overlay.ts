@@ -138,7 +138,8 @@ export class GraphOverlay {
       const ty = segments[k + 3] as number;
       const length = Math.hypot(tx - sx, ty - sy);
       const stop = Math.max(markerRadius + 1, 3);
-      if (length < stop + 2 * ARROW_PIXELS) continue;
+      // Short edges (a whole city's graph) get no heads: they would be all one sees.
+      if (length < stop + 5 * ARROW_PIXELS) continue;
       const ux = (tx - sx) / length;
       const uy = (ty - sy) / length;
       const tipX = tx - ux * stop;

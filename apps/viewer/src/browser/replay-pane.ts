@@ -8,6 +8,8 @@ import { ViewTransform } from "./view-transform.js";
 
 /** How close (CSS pixels) the pointer must be to an agent for its hover summary. */
 const HOVER_PIXELS = 14;
+/** Overlays start shown up to this many agents; above, a whole graph would hide the scene (toggle on). */
+const OVERLAYS_ON_UP_TO_AGENTS = 400;
 
 /**
  * One replay on one canvas: its renderer, the episode shown, the overlay toggles, zoom/pan and the
@@ -85,7 +87,8 @@ export class ReplayPane {
     this.overlayList.replaceChildren();
     const last = this.effectiveGraphs[this.effectiveGraphs.length - 1] ?? {};
     this.overlayNames.forEach((name, index) => {
-      if (!this.overlayEnabled.has(name)) this.overlayEnabled.set(name, true);
+      if (!this.overlayEnabled.has(name))
+        this.overlayEnabled.set(name, this.replay.header.numAgents <= OVERLAYS_ON_UP_TO_AGENTS);
       const graph = last[name];
       const label = document.createElement("label");
       const box = document.createElement("input");
