@@ -283,12 +283,13 @@ export class ViewerApp {
   private onAnimationFrame(time: number): void {
     this.frameRequested = false;
     const seconds = this.lastFrameTime === 0 ? 0 : Math.min((time - this.lastFrameTime) / 1000, 0.25);
-    this.lastFrameTime = this.clock.playing ? time : 0;
     this.clock.advance(seconds);
     if (this.looping && !this.clock.playing) {
       this.clock.position = 0; // Measuring: play round and round.
       this.clock.playing = true;
     }
+    // Paused (or just ended): the next play starts counting from its own first animation frame.
+    this.lastFrameTime = this.clock.playing ? time : 0;
     const started = performance.now();
     try {
       this.drawPanes();
