@@ -28,6 +28,8 @@ export function recordGreedyEpisodes(
     seeds: Rng;
     recorder: RecordEpisodeOptions;
     wrap?: (env: MultiAgentEnv) => MultiAgentEnv;
+    /** Called after each whole episode (its `episode-end` record is written). */
+    onEpisode?: (episode: number) => void;
   },
 ): RecordedEpisodes {
   const recorded = new RecordEpisode(env, { overlays: learnerOverlays(learner), ...options.recorder });
@@ -51,6 +53,7 @@ export function recordGreedyEpisodes(
       }
       result.steps.push(steps);
       result.meanReturns.push(total);
+      options.onEpisode?.(episode);
     }
   } finally {
     played.close?.();

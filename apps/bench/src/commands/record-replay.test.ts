@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type GraphState, parseReplayBytes, type ReplayGraph, unpackArray } from "@netmarl/envs/replay";
@@ -83,6 +83,14 @@ describe("record", () => {
     expect(readFileSync(printed.cityflowFiles.replayLogFile, "utf8").trimEnd().split("\n")).toHaveLength(30);
     const bad = bench("record", "random", "aloha", "--every", "0");
     expect(bad.status).toBe(2);
+    // A run that fails before its first whole episode leaves no file, so the fixed re-run is not refused.
+    const failing = join(scratch, "failing.ndjson");
+    const failed = bench(
+      ...["record", "ltos", "mpe/cooperative-navigation", "--agents", "6", "--config", '{"maxNeighbors":1}'],
+      ...["--out", failing, "--backend", "cpu"],
+    );
+    expect(failed.stderr).toMatch(/maxNeighbors/);
+    expect(existsSync(failing)).toBe(false);
   }, 60_000);
 });
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { createRng, type MultiAgentEnv, RecordCityFlowReplay } from "@netmarl/envs";
 import { findAlgorithm } from "../registry/algorithms.js";
@@ -80,6 +80,7 @@ export function recordReplay(options: RecordReplayOptions): RecordReplayResult {
   const env = environment.create(envOptions, {}, root.fork("env"));
   const learner = algorithm.create(env.spec, config, root.fork("learner"));
   const cityflowFiles = options.cityflow ? cityflowFilesBeside(options.outPath) : undefined;
+  let episodesDone = 0;
   try {
     if (saved !== undefined) loadSavedLearner(saved, learner);
     mkdirSync(dirname(options.outPath), { recursive: true });
@@ -97,6 +98,7 @@ export function recordReplay(options: RecordReplayOptions): RecordReplayResult {
       wrap: cityflowFiles
         ? (inner: MultiAgentEnv) => new RecordCityFlowReplay(inner, cityflowFiles)
         : undefined,
+      onEpisode: () => episodesDone++,
     });
     return {
       path: options.outPath,
@@ -107,6 +109,14 @@ export function recordReplay(options: RecordReplayOptions): RecordReplayResult {
       ...recorded,
       ...(cityflowFiles ? { cityflowFiles } : {}),
     };
+  } catch (error) {
+    // A run that failed before its first whole episode leaves nothing worth keeping, and a stale
+    // file would make the corrected re-run refuse; later failures keep the complete episodes.
+    if (episodesDone === 0) {
+      for (const path of [options.outPath, ...Object.values(cityflowFiles ?? {})])
+        rmSync(path, { force: true });
+    }
+    throw error;
   } finally {
     learner.dispose();
   }

@@ -14,6 +14,11 @@ export interface MLPOptions {
   activation?: LinearActivation;
   /** Activation of the last layer. Default `"linear"`. */
   outputActivation?: LinearActivation;
+  /**
+   * Whether gradients flow back into the input (default true). False for a network fed only raw
+   * data (observations): its first layer then skips the input-gradient matMul (see `Dense`).
+   */
+  inputGradient?: boolean;
 }
 
 /** A stack of {@link Dense} layers; weights `layers.0/kernel`, `layers.0/bias`, …. */
@@ -30,7 +35,15 @@ export class MLP extends Module {
       this.layers.push(
         this.addChild(
           `layers.${l}`,
-          new Dense({ inputSize: sizes[l], outputSize: sizes[l + 1], activation }, rng.fork(l)),
+          new Dense(
+            {
+              inputSize: sizes[l],
+              outputSize: sizes[l + 1],
+              activation,
+              inputGradient: l === 0 ? options.inputGradient : undefined,
+            },
+            rng.fork(l),
+          ),
         ),
       );
     }

@@ -75,12 +75,9 @@ export function linear(
     const effectiveBias = b === undefined || biasScale === 1 ? b : tf.mul(b, biasScale);
     let value: tf.Tensor2D;
     if (extra === undefined) {
-      value = tf.fused.matMul({
-        a: input,
-        b: effectiveKernel,
-        bias: effectiveBias,
-        activation,
-      }) as tf.Tensor2D;
+      value = fusedOutsideGradientMode(() =>
+        tf.fused.matMul({ a: input, b: effectiveKernel, bias: effectiveBias, activation }),
+      ) as tf.Tensor2D;
     } else {
       const summed: tf.Tensor2D = tf.add(
         tf.fused.matMul({ a: input, b: effectiveKernel, bias: effectiveBias }),
@@ -114,6 +111,31 @@ export function linear(
   if (bias !== undefined) inputs.push(bias);
   if (addend !== undefined) inputs.push(addend);
   return run(...inputs) as tf.Tensor2D;
+}
+
+interface EngineGradientState {
+  state: { gradientDepth: number };
+}
+
+/**
+ * Runs a `tf.fused.matMul` as one fused kernel even while a gradient is being recorded.
+ *
+ * Why: tfjs un-fuses matMul + bias + ReLU into three kernels whenever it records a tape
+ * (`shouldFuse(gradientDepth, activation)`), because its own fused gradient cannot handle every
+ * activation. Inside {@link linear}'s forward nothing is recorded anyway (a `customGrad` forward
+ * runs below the tape, `kernelDepth > 0`) and the gradient is our own, so the fused kernel is
+ * exact here — it saves a bias Add and a ReLU pass over every [rows, out] activation of a training
+ * forward pass. The depth is restored before anything else runs.
+ */
+function fusedOutsideGradientMode<T>(run: () => T): T {
+  const { state } = tf.engine() as unknown as EngineGradientState;
+  const depth = state.gradientDepth;
+  state.gradientDepth = 0;
+  try {
+    return run();
+  } finally {
+    state.gradientDepth = depth;
+  }
 }
 
 /** Constant factors applied to a {@link linear} layer's kernel and bias. */

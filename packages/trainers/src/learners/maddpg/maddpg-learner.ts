@@ -165,7 +165,13 @@ export class MaddpgLearner implements Learner {
     const hidden = config.hiddenSize;
     const buildActor = (stream: string) => {
       const actor = new MLP(
-        { inputSize: spec.obsDim, hiddenSizes: [hidden, hidden], outputSize: this.numActions },
+        // Observations are data: the first layer skips its input-gradient matMul.
+        {
+          inputSize: spec.obsDim,
+          hiddenSizes: [hidden, hidden],
+          outputSize: this.numActions,
+          inputGradient: false,
+        },
         rng.fork(stream),
       );
       scaleDense(actor.layers[actor.layers.length - 1], 0.1);
