@@ -81,11 +81,18 @@ describe("suites with recordReplays", () => {
       const requests: string[] = [];
       page.on("request", (request) => requests.push(request.url()));
       await page.goto(`file://${join(suiteDirectory, "report", links[0].pageHref as string)}`);
-      await page.waitForFunction("window.netmarlViewer?.status().frameCount > 0");
-      const status = (await page.evaluate("window.netmarlViewer.status()")) as {
-        family: string;
-        error: string | null;
-      };
+      // Poll with page.evaluate (CDP): waitForFunction's string form needs eval, which the
+      // viewer's content-security policy forbids.
+      const readStatus = async () =>
+        (await page.evaluate("window.netmarlViewer?.status() ?? null")) as {
+          family: string;
+          frameCount: number;
+          error: string | null;
+        } | null;
+      await expect
+        .poll(async () => (await readStatus())?.frameCount ?? 0, { timeout: 20_000 })
+        .toBeGreaterThan(0);
+      const status = await readStatus();
       expect(status).toMatchObject({ family: "graph", error: null });
       expect(requests.filter((url) => !url.startsWith("file://") && !url.startsWith("data:"))).toEqual([]);
     } finally {
