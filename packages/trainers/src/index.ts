@@ -22,6 +22,7 @@ export { type DqnConfig, DqnLearner, dqnAlgorithm } from "./learners/dqn/dqn-lea
 export { FixedPolicyLearner, fixedPolicyAlgorithm, type Policy } from "./learners/fixed-policy-learner.js";
 export {
   type CentralisedCritic,
+  type CriticApplyOptions,
   type CriticOptions,
   GraphCritic,
   type GraphCriticOptions,

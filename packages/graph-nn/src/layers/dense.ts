@@ -60,17 +60,12 @@ export class Dense extends Module {
         : this.addWeight("bias", [outputSize], new Float32Array(outputSize));
   }
 
-  /** x: [rows, inputSize] → [rows, outputSize]; `scales` multiply kernel and bias on the fly (see `linear`). */
-  apply(x: tf.Tensor2D, scales?: LinearScales): tf.Tensor2D {
+  /**
+   * x: [rows, inputSize] → [rows, outputSize]; `scales` multiply kernel and bias on the fly (see
+   * `linear`); `inputGradient` overrides the layer's own for this call (false when x is data).
+   */
+  apply(x: tf.Tensor2D, scales?: LinearScales, inputGradient = this.inputGradient): tf.Tensor2D {
     const bias = this.bias as tf.Tensor1D | undefined;
-    return linear(
-      x,
-      this.kernel as tf.Tensor2D,
-      bias,
-      this.activation,
-      undefined,
-      this.inputGradient,
-      scales,
-    );
+    return linear(x, this.kernel as tf.Tensor2D, bias, this.activation, undefined, inputGradient, scales);
   }
 }

@@ -57,8 +57,16 @@ export class MLP extends Module {
     return this.layers[this.layers.length - 1].outputSize;
   }
 
-  /** x: [rows, inputSize] → [rows, outputSize]. */
-  apply(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => this.layers.reduce((h, layer) => layer.apply(h), x));
+  /**
+   * x: [rows, inputSize] → [rows, outputSize]. `inputGradient: false` for a call whose x is data
+   * skips the first layer's input-gradient matMul (see `Dense`).
+   */
+  apply(x: tf.Tensor2D, options: { inputGradient?: boolean } = {}): tf.Tensor2D {
+    return tf.tidy(() =>
+      this.layers.reduce(
+        (h, layer, l) => (l === 0 ? layer.apply(h, undefined, options.inputGradient) : layer.apply(h)),
+        x,
+      ),
+    );
   }
 }

@@ -202,4 +202,27 @@ describe("centralised critics", () => {
       expect(maxAbsDifference(cpu, results.wasm[i]) / scale).toBeLessThan(1e-4);
     });
   });
+
+  it("inputGradient: false (data inputs) leaves the weight gradients exact and skips only the input's", () => {
+    for (const critic of [
+      new GraphCritic({ numAgents, inputSize, hiddenSize }, createRng(13)),
+      new MlpCritic({ numAgents, inputSize, hiddenSize }, createRng(14)),
+    ]) {
+      const x = tf.variable(
+        tf.tensor3d(inputsAndPermuted([0, 1, 2, 3]).values, [rows, numAgents, inputSize]),
+      );
+      const gradients = (options: { inputGradient?: boolean }) =>
+        tf.variableGrads(() => tf.sum(critic.apply(x, options)) as tf.Scalar, [x, ...critic.variables()])
+          .grads;
+      const full = gradients({});
+      const dataOnly = gradients({ inputGradient: false });
+      for (const variable of critic.variables()) {
+        expect(dataOnly[variable.name].arraySync()).toEqual(full[variable.name].arraySync());
+      }
+      expect(tf.sum(tf.abs(dataOnly[x.name])).dataSync()[0]).toBe(0);
+      expect(tf.sum(tf.abs(full[x.name])).dataSync()[0]).toBeGreaterThan(0);
+      tf.dispose([x, ...Object.values(full), ...Object.values(dataOnly)]);
+      critic.dispose();
+    }
+  });
 });

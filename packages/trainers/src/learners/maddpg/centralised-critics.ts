@@ -14,12 +14,22 @@
  * weights are Glorot-uniform (zero biases) from the Rng, not PyTorch's Kaiming-uniform.
  */
 import type { Rng } from "@netmarl/envs";
-import { Dense, MLP, Module } from "@netmarl/graph-nn";
+import { Dense, linear, MLP, Module } from "@netmarl/graph-nn";
 import * as tf from "@tensorflow/tfjs-core";
+
+/** Per-call options of a critic. */
+export interface CriticApplyOptions {
+  /**
+   * False when x is data (the critic's own update, where observations and stored actions need no
+   * gradient): the first layer skips its input-gradient matMul. Default true (the actor update
+   * back-propagates into the actions).
+   */
+  inputGradient?: boolean;
+}
 
 /** A centralised critic: [B, N, inputSize] rows of [o_k, a_k] → Q [B]. */
 export interface CentralisedCritic extends Module {
-  apply(x: tf.Tensor3D): tf.Tensor1D;
+  apply(x: tf.Tensor3D, options?: CriticApplyOptions): tf.Tensor1D;
 }
 
 /** Options of both critics. */
@@ -54,11 +64,11 @@ export class MlpCritic extends Module implements CentralisedCritic {
     scaleDense(this.network.layers[this.network.layers.length - 1], 0.1);
   }
 
-  apply(x: tf.Tensor3D): tf.Tensor1D {
+  apply(x: tf.Tensor3D, options: CriticApplyOptions = {}): tf.Tensor1D {
     const { numAgents, inputSize } = this.options;
     return tf.tidy(() => {
       const rows = x.shape[0];
-      const q = this.network.apply(tf.reshape(x, [rows, numAgents * inputSize]));
+      const q = this.network.apply(tf.reshape(x, [rows, numAgents * inputSize]), options);
       return tf.reshape(q, [rows]);
     });
   }
@@ -96,7 +106,7 @@ export class GraphCritic extends Module implements CentralisedCritic {
     scaleDense(this.value, 0.1);
   }
 
-  apply(x: tf.Tensor3D): tf.Tensor1D {
+  apply(x: tf.Tensor3D, options: CriticApplyOptions = {}): tf.Tensor1D {
     const n = this.options.numAgents;
     return tf.tidy(() => {
       const rows = x.shape[0];
@@ -106,8 +116,9 @@ export class GraphCritic extends Module implements CentralisedCritic {
       const agentMajor = tf.reshape(tf.transpose(x, [1, 0, 2]), [n * rows, x.shape[2]]) as tf.Tensor2D;
       // Each layer's "/ N" is folded into the next layer's kernel (kernel-sized work instead of a
       // division of [N·B, H]): layerTimesN returns N × the layer's output, see `layerTimesN`.
-      const f = this.layerTimesN(agentMajor, this.graphConv1, this.self1, rows, 1);
-      const g = this.layerTimesN(f, this.graphConv2, this.self2, rows, 1 / n);
+      const inputGradient = options.inputGradient ?? true;
+      const f = this.layerTimesN(agentMajor, this.graphConv1, this.self1, rows, 1, inputGradient);
+      const g = this.layerTimesN(f, this.graphConv2, this.self2, rows, 1 / n, true);
       const perAgent = tf.reshape(g, [n, rows * this.options.hiddenSize]) as tf.Tensor2D;
       const pooled = this.pooling === "max" ? maxOverAgents(perAgent) : tf.mean(perAgent, 0);
       const q = this.value.apply(tf.reshape(pooled, [rows, this.options.hiddenSize]), { kernel: 1 / n });
@@ -127,13 +138,17 @@ export class GraphCritic extends Module implements CentralisedCritic {
     self: Dense,
     rows: number,
     inputScale: number,
+    inputGradient: boolean,
   ): tf.Tensor2D {
     const n = this.options.numAgents;
     const hidden = this.options.hiddenSize;
-    const messages = graphConv.apply(h, { kernel: inputScale / n, bias: 1 / n });
+    const messages = graphConv.apply(h, { kernel: inputScale / n, bias: 1 / n }, inputGradient);
     const aggregated = leaveOneOutSum(tf.reshape(messages, [n, rows * hidden]) as tf.Tensor2D);
-    const selfTerm = self.apply(h, { kernel: inputScale });
-    return tf.add(tf.relu(tf.reshape(aggregated, [n * rows, hidden])), tf.relu(selfTerm)) as tf.Tensor2D;
+    // The self branch's ReLU rides in its fused matMul (same gradient, one kernel fewer).
+    const kernel = self.kernel as tf.Tensor2D;
+    const bias = self.bias as tf.Tensor1D;
+    const selfTerm = linear(h, kernel, bias, "relu", undefined, inputGradient, { kernel: inputScale });
+    return tf.add(tf.relu(tf.reshape(aggregated, [n * rows, hidden])), selfTerm) as tf.Tensor2D;
   }
 }
 

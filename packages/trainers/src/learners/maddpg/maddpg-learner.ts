@@ -400,7 +400,7 @@ export class MaddpgLearner implements Learner {
     );
     const reads: tf.Tensor[] = [];
     const { loss, gradNorm, read } = this.criticOptimizer.minimize(() => {
-      const q = this.critic.apply(input);
+      const q = this.critic.apply(input, { inputGradient: false }); // stored data: no input gradient
       reads.push(tf.keep(tf.mean(q)));
       return tf.mean(tf.square(tf.sub(q, targets)));
     }, reads);
