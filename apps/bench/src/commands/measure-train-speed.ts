@@ -31,6 +31,7 @@ export interface TrainSpeedResult {
  * `ratioAtLeast` = NetMARL / that bound a lower bound on the true ratio.
  */
 export interface WholeLoopBound {
+  /** NetMARL's steps per update block (its config's `updateEvery`; the original always runs 100). */
   updateEvery: number;
   /** NetMARL, env steps/s: updateEvery / (block + updateEvery × acting seconds per step), both measured. */
   netmarl: number;
@@ -147,19 +148,35 @@ export function measureTrainSpeed(options: {
           reference: {
             ...reference,
             ratio: reference.secondsPerBlock / secondsPerBlock,
-            wholeLoop: wholeLoopBound(secondsPerBlock, actingSecondsPerStep, reference.secondsPerBlock),
+            wholeLoop: wholeLoopBound(
+              secondsPerBlock,
+              actingSecondsPerStep,
+              reference.secondsPerBlock,
+              updateEveryOf(algorithm.parseConfig(options.config ?? {})),
+            ),
           },
         }),
   };
 }
 
-/** main_vec.py's `--steps_per_actor_update` / `--steps_per_critic_update` default (and NetMARL's `updateEvery`). */
+/** main_vec.py's `--steps_per_actor_update` / `--steps_per_critic_update` default, what the reference runs. */
 const PIC_UPDATE_EVERY = 100;
 
-function wholeLoopBound(block: number, actingPerStep: number, originalBlock: number): WholeLoopBound {
-  const netmarl = PIC_UPDATE_EVERY / (block + PIC_UPDATE_EVERY * actingPerStep);
+function updateEveryOf(config: unknown): number {
+  const value = (config as { updateEvery?: unknown }).updateEvery;
+  return typeof value === "number" ? value : PIC_UPDATE_EVERY;
+}
+
+/** NetMARL's loop at its own `updateEvery`; the original's at main_vec.py's 100 steps per block. */
+function wholeLoopBound(
+  block: number,
+  actingPerStep: number,
+  originalBlock: number,
+  updateEvery: number,
+): WholeLoopBound {
+  const netmarl = updateEvery / (block + updateEvery * actingPerStep);
   const originalAtMost = PIC_UPDATE_EVERY / originalBlock;
-  return { updateEvery: PIC_UPDATE_EVERY, netmarl, originalAtMost, ratioAtLeast: netmarl / originalAtMost };
+  return { updateEvery, netmarl, originalAtMost, ratioAtLeast: netmarl / originalAtMost };
 }
 
 function timeUpdates(learner: Learner, add: (seconds: number) => void): Learner {

@@ -14,7 +14,7 @@
  * weights are Glorot-uniform (zero biases) from the Rng, not PyTorch's Kaiming-uniform.
  */
 import type { Rng } from "@netmarl/envs";
-import { Dense, linear, MLP, Module } from "@netmarl/graph-nn";
+import { Dense, MLP, Module } from "@netmarl/graph-nn";
 import * as tf from "@tensorflow/tfjs-core";
 
 /** Per-call options of a critic. */
@@ -96,12 +96,13 @@ export class GraphCritic extends Module implements CentralisedCritic {
     super();
     const { inputSize, hiddenSize } = options;
     this.pooling = options.pooling ?? "max";
-    const dense = (name: string, input: number, output: number) =>
-      this.addChild(name, new Dense({ inputSize: input, outputSize: output }, rng.fork(name)));
+    const dense = (name: string, input: number, output: number, activation: "linear" | "relu" = "linear") =>
+      this.addChild(name, new Dense({ inputSize: input, outputSize: output, activation }, rng.fork(name)));
     this.graphConv1 = dense("gc1", inputSize, hiddenSize);
-    this.self1 = dense("nn_gc1", inputSize, hiddenSize);
+    // The self branches' ReLU is fused into their matMul; the graph branches' comes after the sum over agents.
+    this.self1 = dense("nn_gc1", inputSize, hiddenSize, "relu");
     this.graphConv2 = dense("gc2", hiddenSize, hiddenSize);
-    this.self2 = dense("nn_gc2", hiddenSize, hiddenSize);
+    this.self2 = dense("nn_gc2", hiddenSize, hiddenSize, "relu");
     this.value = dense("V", hiddenSize, 1);
     scaleDense(this.value, 0.1);
   }
@@ -144,10 +145,7 @@ export class GraphCritic extends Module implements CentralisedCritic {
     const hidden = this.options.hiddenSize;
     const messages = graphConv.apply(h, { kernel: inputScale / n, bias: 1 / n }, inputGradient);
     const aggregated = leaveOneOutSum(tf.reshape(messages, [n, rows * hidden]) as tf.Tensor2D);
-    // The self branch's ReLU rides in its fused matMul (same gradient, one kernel fewer).
-    const kernel = self.kernel as tf.Tensor2D;
-    const bias = self.bias as tf.Tensor1D;
-    const selfTerm = linear(h, kernel, bias, "relu", undefined, inputGradient, { kernel: inputScale });
+    const selfTerm = self.apply(h, { kernel: inputScale }, inputGradient);
     return tf.add(tf.relu(tf.reshape(aggregated, [n * rows, hidden])), selfTerm) as tf.Tensor2D;
   }
 }
