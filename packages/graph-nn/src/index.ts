@@ -12,6 +12,13 @@ export {
   initBackend,
 } from "./backend/init-backend.js";
 export { wasmThreadCount } from "./backend/threaded-wasm.js";
+export {
+  type GemmOptions,
+  gemm,
+  setWasmGemmEngine,
+  type WasmGemmEngine,
+  wasmGemmEngine,
+} from "./backend/wasm-gemm/wasm-gemm.js";
 export { Categorical } from "./discrete/categorical.js";
 export { sampleGumbel } from "./discrete/gumbel.js";
 export {

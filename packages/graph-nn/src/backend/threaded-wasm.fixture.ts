@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "./init-backend.js";
+import { gemm } from "./wasm-gemm/wasm-gemm.js";
 
 const threads = Number(process.argv[2]);
 const lines: string[] = [];
@@ -36,7 +37,12 @@ for (let step = 0; step < 5; step++) {
     () => tf.losses.meanSquaredError(y, tf.matMul(tf.relu(tf.matMul(x, w1)), w2)) as tf.Scalar,
   );
 }
-const bits = new Uint32Array(new Float32Array([...w1.dataSync(), ...w2.dataSync()]).buffer);
+// NetMARL's own kernels on the (shared, with threads) heap: plain, transposed-a and transposed-b.
+const products = [gemm(x, w1), gemm(x, y, { transposeA: true }), gemm(y, w2, { transposeB: true })];
+const bits = new Uint32Array(
+  new Float32Array([...w1.dataSync(), ...w2.dataSync(), ...products.flatMap((p) => [...p.dataSync()])])
+    .buffer,
+);
 let fingerprint = 0;
 for (const word of bits) fingerprint = (Math.imul(fingerprint, 31) + word) >>> 0;
 console.log(JSON.stringify({ log: lines.join(" "), fingerprint, sample: w2.dataSync()[3] }));

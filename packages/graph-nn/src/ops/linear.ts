@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { gemm, wasmGemmActive } from "../backend/wasm-gemm/wasm-gemm.js";
 import "./register-gradients.js";
 
 /** Kernels whose gradient nobody asked for, inside {@link withFrozenWeights}. */
@@ -40,11 +41,13 @@ export type LinearActivation = "linear" | "relu";
  * optional addend [rows, out] (another branch's pre-activation), with a gradient written for speed
  * on the wasm backend.
  *
- * Why: tfjs-wasm runs a matMul through XNNPACK only when neither operand is transposed; the
- * transposed forms that `tf.matMul`'s own gradient uses (xᵀ·dy and dy·Wᵀ) fall back to a naive loop
- * that is ~10× slower (0.8 s instead of 0.08 s for 51 200 × 128 × 128 here). So the backward pass
- * transposes explicitly — the small kernel directly, the tall x with {@link transposeTall} — and
- * multiplies untransposed. On the cpu backend the flags are just as fast, so they are used there.
+ * Why: on the wasm backend all three products (forward, dy·Wᵀ, xᵀ·dy) and the bias gradient run on
+ * NetMARL's own kernels ({@link gemm}, backend/wasm-gemm): 1.4–1.7× XNNPACK's speed on one thread,
+ * with transposed operands read through strides and the kernel scale applied in the kernel.
+ * With `NETMARL_WASM_GEMM=xnnpack` tfjs-wasm's XNNPACK runs instead; it has a fast path only when
+ * neither operand is transposed (the transposed forms fall back to a loop ~10× slower), so that
+ * path transposes explicitly — the small kernel directly, the tall x with {@link transposeTall} —
+ * and multiplies untransposed. On the cpu backend the flags are just as fast, so they are used there.
  * With `inputGradient = false` (x is raw data, e.g. observations) the x-gradient matmul is skipped
  * and a zero gradient returned for x. `scales` multiply the kernel and bias by constants on the fly
  * (kernel-sized work): a network can fold a constant factor of its activations into the next
@@ -65,14 +68,27 @@ export function linear(
   const weightGradients = !frozenKernels.has(kernel);
   const kernelScale = scales.kernel ?? 1;
   const biasScale = scales.bias ?? 1;
+  const ownKernels = wasmGemmActive();
   const run = tf.customGrad((...args: (tf.Tensor | ((tensors: tf.Tensor[]) => void))[]) => {
     const input = args[0] as tf.Tensor2D;
     const weights = args[1] as tf.Tensor2D;
     const save = args[args.length - 1] as (tensors: tf.Tensor[]) => void;
     const b = bias === undefined ? undefined : (args[2] as tf.Tensor1D);
     const extra = addend === undefined ? undefined : (args[bias === undefined ? 2 : 3] as tf.Tensor2D);
+    const effectiveBias = b === undefined || biasScale === 1 ? b : tf.mul<tf.Tensor1D>(b, biasScale);
+    if (ownKernels) {
+      // NetMARL's wasm kernels scale the product themselves, so the raw kernel is saved.
+      const product = gemm(input, weights, {
+        alpha: kernelScale,
+        bias: effectiveBias,
+        activation: extra === undefined ? activation : "linear",
+      });
+      const summed = extra === undefined ? product : tf.add(product, extra);
+      const value = (extra !== undefined && activation === "relu" ? tf.relu(summed) : summed) as tf.Tensor2D;
+      save([input, weights, value]);
+      return { value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => gradients(dy, saved) };
+    }
     const effectiveKernel = kernelScale === 1 ? weights : tf.mul(weights, kernelScale);
-    const effectiveBias = b === undefined || biasScale === 1 ? b : tf.mul(b, biasScale);
     let value: tf.Tensor2D;
     if (extra === undefined) {
       value = fusedOutsideGradientMode(() =>
@@ -86,22 +102,29 @@ export function linear(
       value = activation === "relu" ? tf.relu(summed) : summed;
     }
     save([input, effectiveKernel, value]);
-    return {
-      value,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, w, y] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-        const dz = (activation === "relu" ? tf.mul(dy, tf.step(y)) : dy) as tf.Tensor2D;
-        const inputGrad = inputGradient ? matMulNT(dz, w) : tf.zerosLike(xs);
-        const grads: tf.Tensor[] = [
-          inputGrad,
-          weightGradients ? scaled(matMulTN(xs, dz), kernelScale) : tf.zerosLike(w),
-        ];
-        if (b !== undefined) grads.push(weightGradients ? scaled(sumRows(dz), biasScale) : tf.zeros(b.shape));
-        if (extra !== undefined) grads.push(dz === dy ? tf.clone(dz) : dz);
-        return grads;
-      },
-    };
+    return { value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => gradients(dy, saved) };
   });
+  // The gradients of x, kernel, bias and addend. With NetMARL's kernels the saved kernel is the raw
+  // one and the products are scaled in the kernel; otherwise it is the scaled kernel.
+  const gradients = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+    const [xs, w, y] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+    const dz = (activation === "relu" ? tf.mul(dy, tf.step(y)) : dy) as tf.Tensor2D;
+    let inputGrad: tf.Tensor;
+    if (!inputGradient) inputGrad = tf.zerosLike(xs);
+    else inputGrad = ownKernels ? gemm(dz, w, { transposeB: true, alpha: kernelScale }) : matMulNT(dz, w);
+    let kernelGrad: tf.Tensor;
+    if (!weightGradients) kernelGrad = tf.zerosLike(w);
+    else if (ownKernels) kernelGrad = gemm(xs, dz, { transposeA: true, alpha: kernelScale });
+    else kernelGrad = scaled(matMulTN(xs, dz), kernelScale);
+    const grads: tf.Tensor[] = [inputGrad, kernelGrad];
+    if (bias !== undefined) {
+      if (!weightGradients) grads.push(tf.zeros(bias.shape));
+      else if (ownKernels) grads.push(columnSums(dz, biasScale));
+      else grads.push(scaled(sumRows(dz), biasScale));
+    }
+    if (addend !== undefined) grads.push(dz === dy ? tf.clone(dz) : dz);
+    return grads;
+  };
   if (addend !== undefined && (addend.shape[0] !== x.shape[0] || addend.shape[1] !== kernel.shape[1])) {
     throw new RangeError(
       `linear: addend has shape [${addend.shape}]; expected [${x.shape[0]}, ${kernel.shape[1]}]`,
@@ -158,6 +181,14 @@ export function matMulNT(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
 export function matMulTN(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   if (tf.getBackend() !== "wasm") return tf.matMul(a, b, true, false);
   return tf.tidy(() => tf.matMul(transposeTall(a), b));
+}
+
+/** scale · column sums of dz as one NetMARL wasm kernel (1ᵀ·dz): XNNPACK's ones-matMul repacks dz. */
+function columnSums(dz: tf.Tensor2D, scale: number): tf.Tensor1D {
+  return tf.tidy(() => {
+    const ones = tf.ones([dz.shape[0], 1]) as tf.Tensor2D;
+    return tf.reshape(gemm(ones, dz, { transposeA: true, alpha: scale }), [dz.shape[1]]);
+  });
 }
 
 /**
