@@ -399,7 +399,7 @@ program
               `${r.algorithm.padEnd(12)} ${r.envId} (${r.agents} agents, ${r.backend}): ${Math.round(r.envStepsPerSecond).toLocaleString("en")} env steps/s, ${r.updates} updates at ${r.updatesPerSecond.toFixed(1)}/s` +
               (r.reference === undefined
                 ? ""
-                : `; update block ${(1 / r.updatesPerSecond).toFixed(2)} s vs the original PIC code ${r.reference.secondsPerBlock.toFixed(2)} s (torch ${r.reference.torch}, ${r.reference.threads} thread): original / NetMARL = ${r.reference.ratio.toFixed(2)}` +
+                : `; update block ${r.medianBlockSeconds.toFixed(2)} s (median of ${r.updates}, first ${r.blockSeconds[0]?.toFixed(2)} s) vs the original PIC code ${r.reference.secondsPerBlock.toFixed(2)} s (torch ${r.reference.torch}, ${r.reference.threads} thread): original / NetMARL = ${r.reference.ratio.toFixed(2)}` +
                   `; whole loop in steady state ${r.reference.wholeLoop.netmarl.toFixed(1)} env steps/s vs the original's at most ${r.reference.wholeLoop.originalAtMost.toFixed(1)} (its acting counted as free): NetMARL / original ≥ ${r.reference.wholeLoop.ratioAtLeast.toFixed(2)}`),
           )
           .join("\n"),

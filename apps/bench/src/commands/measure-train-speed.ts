@@ -18,6 +18,10 @@ export interface TrainSpeedResult {
   updates: number;
   /** Those updates per second of time spent inside `update()`. */
   updatesPerSecond: number;
+  /** Seconds of each of those updates, in order (the first carries the run's warm-up). */
+  blockSeconds: number[];
+  /** Their median, compared with the reference's median block. */
+  medianBlockSeconds: number;
   seconds: number;
   /** The original code's update block timed in this run (`reference`), maddpg / maddpgs / pic only. */
   reference?: PicReferenceTiming & { ratio: number; wholeLoop: WholeLoopBound };
@@ -105,12 +109,12 @@ export function measureTrainSpeed(options: {
 }): TrainSpeedResult {
   const environment = findEnvironment(options.envId);
   const algorithm = findAlgorithm(options.algorithmId);
-  let updateSeconds = 0;
+  const blockSeconds: number[] = [];
   const sink = new MemoryMetricsSink();
   const runner = new Runner({
     createEnv: (rng) => environment.create(options.envOptions ?? {}, { agents: options.agents }, rng),
     createLearner: (spec, rng) =>
-      timeUpdates(algorithm.create(spec, options.config ?? {}, rng), (s) => (updateSeconds += s)),
+      timeUpdates(algorithm.create(spec, options.config ?? {}, rng), (s) => blockSeconds.push(s)),
     config: { totalEnvSteps: options.steps, seed: options.seed ?? 0 },
     sinks: [sink],
   });
@@ -131,7 +135,10 @@ export function measureTrainSpeed(options: {
           options.picSource,
           5,
         );
-  const secondsPerBlock = updates > 0 ? updateSeconds / updates : Number.NaN;
+  const updateSeconds = blockSeconds.reduce((sum, s) => sum + s, 0);
+  // The reference reports the median of its blocks after an untimed warm-up; the median of ours
+  // is the same statistic (the warm-up block is one of several, not averaged in).
+  const secondsPerBlock = updates > 0 ? median(blockSeconds) : Number.NaN;
   const actingSecondsPerStep = (summary.seconds - updateSeconds) / options.steps;
   return {
     algorithm: options.algorithmId,
@@ -141,6 +148,8 @@ export function measureTrainSpeed(options: {
     envStepsPerSecond: summary.envStepsPerSecond,
     updates,
     updatesPerSecond: updates > 0 ? updates / updateSeconds : 0,
+    blockSeconds,
+    medianBlockSeconds: secondsPerBlock,
     seconds: summary.seconds,
     ...(reference === undefined
       ? {}
@@ -157,6 +166,12 @@ export function measureTrainSpeed(options: {
           },
         }),
   };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /** main_vec.py's `--steps_per_actor_update` / `--steps_per_critic_update` default, what the reference runs. */

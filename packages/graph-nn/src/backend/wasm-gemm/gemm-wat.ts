@@ -13,6 +13,9 @@
  *   b + p·bPanel + k·bk + 4j (packed panels, or an unpacked row-major B whose N is a multiple of 8),
  *   bias a zero-padded float array (0 = none) and tmp a 128-byte scratch area for the last, partial
  *   column panel. Row tiles of 4 × 8 keep 8 accumulators, 2 B vectors and 1 A splat in registers.
+ *   Rows go in blocks of `rowBlock` (a multiple of 4), each block through every column panel, so a
+ *   block of A stays in cache while B's panels stream past it (panels outermost re-read all of a
+ *   tall A once per panel).
  *
  * With `fma`, products accumulate with `f32x4.relaxed_madd` (relaxed SIMD: one fused multiply-add on
  * x86 with FMA, which roughly doubles the throughput); its rounding is fixed for a machine but can
@@ -72,14 +75,20 @@ function gemmFunction(fma: boolean): string {
   return `  (func (export "gemm") (param $a i32) (param $mStride i32) (param $kStride i32) (param $b i32)
       (param $bk i32) (param $bPanel i32) (param $c i32) (param $ldc i32) (param $M i32) (param $K i32)
       (param $N i32) (param $alpha f32) (param $bias i32) (param $relu i32) (param $accumulate i32)
-      (param $tmp i32)
+      (param $tmp i32) (param $rowBlock i32)
     (local $p i32) (local $m i32) (local $k i32) (local $valid i32) (local $panel i32)
+    (local $m0 i32) (local $mEnd i32)
     (local $ap i32) (local $bp i32) (local $cp i32) (local $i i32)
     (local $va v128) (local $b0 v128) (local $b1 v128) (local $scale v128)
     (local $bias0 v128) (local $bias1 v128)
     ${all.map((name) => `(local ${name} v128)`).join(" ")}
     (local.set $scale (f32x4.splat (local.get $alpha)))
+    (block $blocksDone (loop $blocks
+    (br_if $blocksDone (i32.ge_u (local.get $m0) (local.get $M)))
+    (local.set $mEnd (i32.add (local.get $m0) (local.get $rowBlock)))
+    (if (i32.gt_u (local.get $mEnd) (local.get $M)) (then (local.set $mEnd (local.get $M))))
     (local.set $panel (local.get $b))
+    (local.set $p (i32.const 0))
     (block $panelsDone (loop $panels
       (br_if $panelsDone (i32.ge_u (local.get $p) (local.get $N)))
       (local.set $valid (i32.sub (local.get $N) (local.get $p)))
@@ -88,20 +97,22 @@ function gemmFunction(fma: boolean): string {
         (then
           (local.set $bias0 (v128.load (i32.add (local.get $bias) (i32.shl (local.get $p) (i32.const 2)))))
           (local.set $bias1 (v128.load offset=16 (i32.add (local.get $bias) (i32.shl (local.get $p) (i32.const 2)))))))
-      (local.set $m (i32.const 0))
+      (local.set $m (local.get $m0))
       (block $tilesDone (loop $tiles
-        (br_if $tilesDone (i32.gt_u (i32.add (local.get $m) (i32.const ${ROWS})) (local.get $M)))
+        (br_if $tilesDone (i32.gt_u (i32.add (local.get $m) (i32.const ${ROWS})) (local.get $mEnd)))
 ${tile(ROWS, fma)}
         (local.set $m (i32.add (local.get $m) (i32.const ${ROWS})))
         (br $tiles)))
       (block $restDone (loop $rest
-        (br_if $restDone (i32.ge_u (local.get $m) (local.get $M)))
+        (br_if $restDone (i32.ge_u (local.get $m) (local.get $mEnd)))
 ${tile(1, fma)}
         (local.set $m (i32.add (local.get $m) (i32.const 1)))
         (br $rest)))
       (local.set $panel (i32.add (local.get $panel) (local.get $bPanel)))
       (local.set $p (i32.add (local.get $p) (i32.const 8)))
       (br $panels)))
+    (local.set $m0 (local.get $mEnd))
+    (br $blocks)))
   )`;
 }
 

@@ -55,6 +55,7 @@ interface GemmExports {
     relu: number,
     accumulate: number,
     tmp: number,
+    rowBlock: number,
   ): void;
 }
 
@@ -88,6 +89,14 @@ const KERNEL_NAME = "NetmarlGemm";
 const TILE_BYTES = 128;
 /** k values per pass over a tall transposed product (xᵀ·dz): both operands' slices stay in L2. */
 const K_CHUNK = 256;
+
+/** Bytes of A per row block: the block stays in L1 while B's column panels stream past it. */
+const ROW_BLOCK_BYTES = 32 * 1024;
+
+/** Rows per block for k-long rows: a multiple of 4 (the tile height), at least 4. */
+function rowsPerBlock(k: number): number {
+  return Math.max(4, Math.floor(ROW_BLOCK_BYTES / (4 * k) / 4) * 4);
+}
 
 const instances = new WeakMap<WebAssembly.Memory, Map<WasmGemmEngine, GemmInstance>>();
 let engine: WasmGemmEngine | undefined;
@@ -285,6 +294,7 @@ function gemmKernel({ inputs, backend, attrs }: GemmKernelArgs): tf.TensorInfo {
   // A transposed tall product (a reduction over many rows) is done in passes of K_CHUNK rows that
   // accumulate into C, so each pass's slices of both operands stay in cache.
   const chunk = transposeA && k > 2 * K_CHUNK && bias === undefined && !relu ? K_CHUNK : Math.max(k, 1);
+  const rowBlock = rowsPerBlock(Math.min(chunk, Math.max(k, 1)));
   for (let k0 = 0; k0 < Math.max(k, 1); k0 += chunk) {
     const size = Math.min(chunk, k - k0);
     exports.gemm(
@@ -304,6 +314,7 @@ function gemmKernel({ inputs, backend, attrs }: GemmKernelArgs): tf.TensorInfo {
       relu ? 1 : 0,
       k0 > 0 ? 1 : 0,
       tile,
+      rowBlock,
     );
   }
   return out;
