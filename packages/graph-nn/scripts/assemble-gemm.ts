@@ -25,6 +25,7 @@ export async function renderGemmBinariesModule(): Promise<string> {
       simd: true,
       relaxed_simd: true,
       threads: true,
+      bulk_memory: true,
     });
     const { buffer } = parsed.toBinary({});
     parsed.destroy();

@@ -64,6 +64,7 @@ export {
 } from "./module/checkpoint.js";
 export { glorotUniform, Module, type NamedWeight, uniformValues } from "./module/module.js";
 export { orthogonalValues } from "./module/orthogonal.js";
+export { concatColumns, sliceColumns } from "./ops/concat-columns.js";
 export {
   type LinearActivation,
   type LinearScales,

@@ -17,6 +17,9 @@
  *   block of A stays in cache while B's panels stream past it (panels outermost re-read all of a
  *   tall A once per panel).
  *
+ * - `copyRows(src, srcStride, dst, dstStride, rows, bytes)`: `bytes` from each of `rows` rows, a strided
+ *   block copy — the column concat and column slice of {@link concatColumns}' kernels.
+ *
  * With `fma`, products accumulate with `f32x4.relaxed_madd` (relaxed SIMD: one fused multiply-add on
  * x86 with FMA, which roughly doubles the throughput); its rounding is fixed for a machine but can
  * differ between machines, which is why the loader reports which variant runs.
@@ -36,6 +39,7 @@ export function gemmWat({ fma, shared }: GemmWatOptions): string {
   (import "env" "memory" ${memory})
 ${packFunction()}
 ${gemmFunction(fma)}
+${copyRowsFunction()}
 )
 `;
 }
@@ -65,6 +69,20 @@ function packFunction(): string {
         (br $rows)))
       (local.set $p (i32.add (local.get $p) (i32.const 8)))
       (br $panels)))
+  )`;
+}
+
+/** `copyRows(src, srcStride, dst, dstStride, rows, bytes)`: a strided block copy (column concat and slice). */
+function copyRowsFunction(): string {
+  return `  (func (export "copyRows") (param $src i32) (param $srcStride i32) (param $dst i32)
+      (param $dstStride i32) (param $rows i32) (param $bytes i32)
+    (block $done (loop $rowsLoop
+      (br_if $done (i32.eqz (local.get $rows)))
+      (memory.copy (local.get $dst) (local.get $src) (local.get $bytes))
+      (local.set $src (i32.add (local.get $src) (local.get $srcStride)))
+      (local.set $dst (i32.add (local.get $dst) (local.get $dstStride)))
+      (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+      (br $rowsLoop)))
   )`;
 }
 

@@ -36,7 +36,7 @@ declare namespace WebAssembly {
   function validate(bytes: Uint8Array): boolean;
 }
 
-interface GemmExports {
+export interface GemmExports {
   pack(src: number, kStride: number, nStride: number, dst: number, k: number, n: number): void;
   gemm(
     a: number,
@@ -57,6 +57,7 @@ interface GemmExports {
     tmp: number,
     rowBlock: number,
   ): void;
+  copyRows(src: number, srcStride: number, dst: number, dstStride: number, rows: number, bytes: number): void;
 }
 
 interface WasmModule {
@@ -70,7 +71,8 @@ interface WasmBackendData {
   memoryOffset: number;
 }
 
-interface WasmBackend {
+/** The wasm backend's internals these kernels use. */
+export interface WasmBackend {
   wasm: WasmModule;
   dataIdMap: { get(dataId: tf.DataId): WasmBackendData | undefined };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
@@ -163,6 +165,16 @@ export function wasmGemmActive(): boolean {
 function heapOf(backend: unknown): WebAssembly.Memory | undefined {
   const module = (backend as WasmBackend).wasm;
   return module?.asm?.memory ?? module?.wasmMemory;
+}
+
+/** The kernels' exports on `backend`'s heap (for other NetMARL wasm kernels, e.g. concatColumns). */
+export function wasmKernels(backend: WasmBackend): GemmExports {
+  return instanceFor(backend).exports;
+}
+
+/** Heap address of a tensor's data on the wasm backend. */
+export function heapAddress(backend: WasmBackend, info: tf.TensorInfo): number {
+  return (backend.dataIdMap.get(info.dataId) as WasmBackendData).memoryOffset;
 }
 
 function instanceFor(backend: WasmBackend): GemmInstance {
@@ -261,8 +273,7 @@ function gemmKernel({ inputs, backend, attrs }: GemmKernelArgs): tf.TensorInfo {
   }
   const instance = instanceFor(backend);
   const out = backend.makeOutput([m, n], "float32");
-  const offset = (info: tf.TensorInfo) =>
-    (backend.dataIdMap.get(info.dataId) as WasmBackendData).memoryOffset;
+  const offset = (info: tf.TensorInfo) => heapAddress(backend, info);
   const panels = Math.ceil(n / 8);
   // B can be read in place when it is untransposed with whole panels; otherwise it is packed.
   const packB = transposeB || n % 8 !== 0;

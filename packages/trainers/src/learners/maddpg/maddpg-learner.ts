@@ -47,7 +47,7 @@
  */
 import type { AgentGraph, EnvSpec, Rng, RngState } from "@netmarl/envs";
 import { Rng as RngClass } from "@netmarl/envs";
-import { gumbelSoftmax, MLP, withFrozenWeights } from "@netmarl/graph-nn";
+import { concatColumns, gumbelSoftmax, MLP, withFrozenWeights } from "@netmarl/graph-nn";
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
 import { type ReplayBatch, ReplayBuffer, type ReplayBufferState } from "../../buffers/replay-buffer.js";
@@ -142,6 +142,7 @@ export class MaddpgLearner implements Learner {
   private readonly permutation: Int32Array;
   private readonly permuted: Float32Array;
   private readonly oneHotActions: Float32Array;
+  private readonly criticRows: Float32Array;
   private readonly teamRewards: Float32Array;
   private readonly notDone: Float32Array;
   private readonly actions: Int32Array;
@@ -215,6 +216,7 @@ export class MaddpgLearner implements Learner {
     this.permutation = new Int32Array(spec.numAgents);
     this.permuted = new Float32Array(spec.numAgents * spec.obsDim);
     this.oneHotActions = new Float32Array(rows * spec.numAgents * this.numActions);
+    this.criticRows = new Float32Array(rows * spec.numAgents * (spec.obsDim + this.numActions));
     this.teamRewards = new Float32Array(rows);
     this.notDone = new Float32Array(rows);
     this.actions = new Int32Array(spec.numAgents);
@@ -360,6 +362,19 @@ export class MaddpgLearner implements Learner {
     }
   }
 
+  /** The sampled minibatch's [o_k, one-hot a_k] rows, [B·N·(obsDim + |A|)]. */
+  private storedCriticRows(): Float32Array {
+    const { numAgents: n, numActions: a, obsDim } = this;
+    const rows = this.batch.size * n;
+    const out = this.criticRows;
+    for (let row = 0; row < rows; row++) {
+      const target = row * (obsDim + a);
+      out.set(this.batch.obs.subarray(row * obsDim, (row + 1) * obsDim), target);
+      out.set(this.oneHotActions.subarray(row * a, (row + 1) * a), target + obsDim);
+    }
+    return out;
+  }
+
   /** Row b's agent slots k ← agent permutation[k], in place. */
   private permuteAgents(data: Float32Array, b: number, width: number): void {
     const n = this.numAgents;
@@ -390,14 +405,8 @@ export class MaddpgLearner implements Learner {
       const bootstrap = tf.mul(tf.mul(nextQ, tf.tensor1d(this.notDone)), config.discount);
       return tf.add(tf.tensor1d(this.teamRewards), bootstrap);
     });
-    const input = tf.tidy(() =>
-      criticInput(
-        tf.tensor2d(batch.obs, [rows * n, obsDim]),
-        tf.tensor2d(this.oneHotActions, [rows * n, a]),
-        rows,
-        n,
-      ),
-    );
+    // Stored observations and actions: the critic's rows are interleaved on the host, one upload.
+    const input = tf.tensor3d(this.storedCriticRows(), [rows, n, obsDim + a]);
     const reads: tf.Tensor[] = [];
     const { loss, gradNorm, read } = this.criticOptimizer.minimize(() => {
       const q = this.critic.apply(input, { inputGradient: false }); // stored data: no input gradient
@@ -426,9 +435,12 @@ export class MaddpgLearner implements Learner {
   }
 }
 
-/** [B·N, obsDim] observations and [B·N, |A|] actions → the critic's [B, N, obsDim + |A|] rows. */
+/**
+ * [B·N, obsDim] observations and [B·N, |A|] actions → the critic's [B, N, obsDim + |A|] rows. The
+ * observations are data: only the actions get a gradient.
+ */
 function criticInput(obs: tf.Tensor2D, actions: tf.Tensor2D, rows: number, n: number): tf.Tensor3D {
-  return tf.reshape(tf.concat([obs, actions], 1), [rows, n, obs.shape[1] + actions.shape[1]]);
+  return tf.reshape(concatColumns([obs, actions], [false, true]), [rows, n, obs.shape[1] + actions.shape[1]]);
 }
 
 export const maddpgAlgorithm = defineAlgorithm({
