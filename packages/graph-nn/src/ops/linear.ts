@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { gemm, wasmGemmActive } from "../backend/wasm-gemm/wasm-gemm.js";
+import { gemm, reluGradient, wasmGemmActive } from "../backend/wasm-gemm/wasm-gemm.js";
 import "./register-gradients.js";
 
 /** Kernels whose gradient nobody asked for, inside {@link withFrozenWeights}. */
@@ -108,7 +108,7 @@ export function linear(
   // one and the products are scaled in the kernel; otherwise it is the scaled kernel.
   const gradients = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
     const [xs, w, y] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-    const dz = (activation === "relu" ? tf.mul(dy, tf.step(y)) : dy) as tf.Tensor2D;
+    const dz = (activation === "relu" ? reluGradient(dy, y) : dy) as tf.Tensor2D;
     let inputGrad: tf.Tensor;
     if (!inputGradient) inputGrad = tf.zerosLike(xs);
     else inputGrad = ownKernels ? gemm(dz, w, { transposeB: true, alpha: kernelScale }) : matMulNT(dz, w);

@@ -18,7 +18,9 @@
  *   tall A once per panel).
  *
  * - `copyRows(src, srcStride, dst, dstStride, rows, bytes)`: `bytes` from each of `rows` rows, a strided
- *   block copy — the column concat and column slice of {@link concatColumns}' kernels.
+ *   block copy — the column concat and column slice of `concatColumns`' kernels.
+ * - `reluGradient(dy, y, out, count)`: out = dy where y > 0, NaN where y is NaN, else 0 — ReLU's backward as one pass
+ *   (tfjs: a `Step` and a `Multiply` kernel and a temporary).
  *
  * With `fma`, products accumulate with `f32x4.relaxed_madd` (relaxed SIMD: one fused multiply-add on
  * x86 with FMA, which roughly doubles the throughput); its rounding is fixed for a machine but can
@@ -40,6 +42,7 @@ export function gemmWat({ fma, shared }: GemmWatOptions): string {
 ${packFunction()}
 ${gemmFunction(fma)}
 ${copyRowsFunction()}
+${reluGradientFunction()}
 )
 `;
 }
@@ -83,6 +86,37 @@ function copyRowsFunction(): string {
       (local.set $dst (i32.add (local.get $dst) (local.get $dstStride)))
       (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
       (br $rowsLoop)))
+  )`;
+}
+
+/** `reluGradient(dy, y, out, count)`: out = dy where y > 0, else 0 (ReLU's backward in one pass). */
+function reluGradientFunction(): string {
+  // Where y is NaN the result is NaN, as dy · step(y) gives.
+  return `  (func (export "reluGradient") (param $dy i32) (param $y i32) (param $out i32) (param $count i32)
+    (local $yv v128)
+    (block $vectorsDone (loop $vectors
+      (br_if $vectorsDone (i32.lt_u (local.get $count) (i32.const 4)))
+      (local.set $yv (v128.load (local.get $y)))
+      (v128.store (local.get $out)
+        (v128.bitselect (v128.load (local.get $dy))
+          (v128.and (local.get $yv) (f32x4.ne (local.get $yv) (local.get $yv)))
+          (f32x4.gt (local.get $yv) (v128.const i32x4 0 0 0 0))))
+      (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
+      (local.set $y (i32.add (local.get $y) (i32.const 16)))
+      (local.set $out (i32.add (local.get $out) (i32.const 16)))
+      (local.set $count (i32.sub (local.get $count) (i32.const 4)))
+      (br $vectors)))
+    (block $restDone (loop $rest
+      (br_if $restDone (i32.eqz (local.get $count)))
+      (f32.store (local.get $out)
+        (select (f32.load (local.get $dy))
+          (f32.mul (f32.load (local.get $y)) (f32.const 0))
+          (f32.gt (f32.load (local.get $y)) (f32.const 0))))
+      (local.set $dy (i32.add (local.get $dy) (i32.const 4)))
+      (local.set $y (i32.add (local.get $y) (i32.const 4)))
+      (local.set $out (i32.add (local.get $out) (i32.const 4)))
+      (local.set $count (i32.sub (local.get $count) (i32.const 1)))
+      (br $rest)))
   )`;
 }
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderGemmBinariesModule } from "../../../scripts/assemble-gemm.js";
 import { linear } from "../../ops/linear.js";
 import { initBackend } from "../init-backend.js";
-import { gemm, setWasmGemmEngine, type WasmGemmEngine, wasmGemmEngine } from "./wasm-gemm.js";
+import { gemm, reluGradient, setWasmGemmEngine, type WasmGemmEngine, wasmGemmEngine } from "./wasm-gemm.js";
 
 /** Deterministic values in [-1, 1). */
 function values(count: number, seed: number): Float32Array {
@@ -159,5 +159,22 @@ describe("NetMARL's wasm gemm kernels", () => {
     const { readFileSync } = await import("node:fs");
     const committed = readFileSync(new URL("./gemm-binaries.generated.ts", import.meta.url), "utf8");
     expect(committed).toBe(await renderGemmBinariesModule());
+  });
+});
+
+describe("reluGradient", () => {
+  afterAll(async () => {
+    await tf.setBackend("cpu");
+  });
+
+  it("is dy where y > 0 and 0 elsewhere (y = 0, −0, NaN, odd sizes), on wasm as on cpu", async () => {
+    for (const backend of ["wasm", "cpu"] as const) {
+      await initBackend(backend, { log: false, env: {} });
+      const y = tf.tensor1d([1, 0, -0, -2, Number.NaN, 3, 0.5]);
+      const dy = tf.tensor1d([10, 20, 30, 40, 50, 60, 70]);
+      const dz = reluGradient(dy, y);
+      expect(Array.from(dz.dataSync()), backend).toEqual([10, 0, 0, 0, Number.NaN, 60, 70]);
+      tf.dispose([y, dy, dz]);
+    }
   });
 });

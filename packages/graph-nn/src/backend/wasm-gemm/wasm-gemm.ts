@@ -58,6 +58,7 @@ export interface GemmExports {
     rowBlock: number,
   ): void;
   copyRows(src: number, srcStride: number, dst: number, dstStride: number, rows: number, bytes: number): void;
+  reluGradient(dy: number, y: number, out: number, count: number): void;
 }
 
 interface WasmModule {
@@ -87,6 +88,7 @@ interface GemmInstance {
 }
 
 const KERNEL_NAME = "NetmarlGemm";
+const RELU_GRADIENT = "NetmarlReluGradient";
 /** Bytes of the scratch header: the partial-panel tile (128) and the padded bias (rest). */
 const TILE_BYTES = 128;
 /** k values per pass over a tall transposed product (xᵀ·dz): both operands' slices stay in L2. */
@@ -239,12 +241,41 @@ export function gemm(a: tf.Tensor2D, b: tf.Tensor2D, options: GemmOptions = {}):
   return tf.engine().runKernel(KERNEL_NAME, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }
 
+/**
+ * ReLU's backward, dy where y > 0 and 0 elsewhere, for float32 tensors of one shape: one pass of
+ * NetMARL's kernel on wasm, `dy · step(y)` elsewhere.
+ */
+export function reluGradient(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  if (!wasmGemmActive() || dy.dtype !== "float32" || y.dtype !== "float32" || dy.size !== y.size) {
+    return tf.tidy(() => tf.mul(dy, tf.step(y)));
+  }
+  registerKernel();
+  return tf.engine().runKernel(RELU_GRADIENT, { dy, y }) as tf.Tensor;
+}
+
 function registerKernel(): void {
   if (registered) return;
   tf.registerKernel({
     kernelName: KERNEL_NAME,
     backendName: "wasm",
     kernelFunc: gemmKernel as tf.KernelFunc,
+  });
+  tf.registerKernel({
+    kernelName: RELU_GRADIENT,
+    backendName: "wasm",
+    kernelFunc: ({ inputs, backend }) => {
+      const wasm = backend as unknown as WasmBackend;
+      const { dy, y } = inputs as { dy: tf.TensorInfo; y: tf.TensorInfo };
+      const out = wasm.makeOutput(dy.shape, "float32");
+      const count = dy.shape.reduce((product, size) => product * size, 1);
+      wasmKernels(wasm).reluGradient(
+        heapAddress(wasm, dy),
+        heapAddress(wasm, y),
+        heapAddress(wasm, out),
+        count,
+      );
+      return out;
+    },
   });
   registered = true;
 }
