@@ -18,6 +18,7 @@ export {
   setWasmGemmEngine,
   type WasmGemmEngine,
   wasmGemmEngine,
+  wasmGemmThreads,
 } from "./backend/wasm-gemm/wasm-gemm.js";
 export { Categorical } from "./discrete/categorical.js";
 export { sampleGumbel } from "./discrete/gumbel.js";

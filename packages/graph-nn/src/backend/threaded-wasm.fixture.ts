@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "./init-backend.js";
-import { gemm } from "./wasm-gemm/wasm-gemm.js";
+import { gemm, wasmGemmThreads } from "./wasm-gemm/wasm-gemm.js";
 
 const threads = Number(process.argv[2]);
 const lines: string[] = [];
@@ -37,12 +37,26 @@ for (let step = 0; step < 5; step++) {
     () => tf.losses.meanSquaredError(y, tf.matMul(tf.relu(tf.matMul(x, w1)), w2)) as tf.Scalar,
   );
 }
-// NetMARL's own kernels on the (shared, with threads) heap: plain, transposed-a and transposed-b.
-const products = [gemm(x, w1), gemm(x, y, { transposeA: true }), gemm(y, w2, { transposeB: true })];
+// NetMARL's own kernels on the (shared, with threads) heap: plain (with bias and ReLU), transposed-a
+// (small, and large enough to be split over the helper thread, in accumulating passes) and transposed-b.
+const bias = tf.tensor1d(Float32Array.from({ length: 128 }, (_, i) => Math.cos(i * 0.3)));
+const products = [
+  gemm(x, w1, { bias, activation: "relu", alpha: 0.5 }),
+  gemm(x, y, { transposeA: true }),
+  gemm(x, x, { transposeA: true }),
+  gemm(y, w2, { transposeB: true }),
+];
 const bits = new Uint32Array(
   new Float32Array([...w1.dataSync(), ...w2.dataSync(), ...products.flatMap((p) => [...p.dataSync()])])
     .buffer,
 );
 let fingerprint = 0;
 for (const word of bits) fingerprint = (Math.imul(fingerprint, 31) + word) >>> 0;
-console.log(JSON.stringify({ log: lines.join(" "), fingerprint, sample: w2.dataSync()[3] }));
+console.log(
+  JSON.stringify({
+    log: lines.join(" "),
+    fingerprint,
+    sample: w2.dataSync()[3],
+    gemmThreads: wasmGemmThreads(),
+  }),
+);

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 
 const repoRoot = join(import.meta.dirname, "../../../..");
 
-function train(threads: number): { log: string; fingerprint: number; sample: number } {
+function train(threads: number): { log: string; fingerprint: number; sample: number; gemmThreads: number } {
   const child = spawnSync(
     process.execPath,
     [
@@ -26,6 +26,8 @@ describe("the multi-threaded wasm backend under Node", () => {
     const two = train(2);
     expect(one.log).toBe("[netmarl] TensorFlow.js backend: wasm");
     expect(two.log).toBe("[netmarl] TensorFlow.js backend: wasm (2 threads)");
+    // NetMARL's matrix kernels split large products over a helper thread with two wasm threads.
+    expect([one.gemmThreads, two.gemmThreads]).toEqual([1, 2]);
     expect(two.fingerprint).toBe(one.fingerprint);
     expect(two.sample).toBe(one.sample);
   }, 120_000);

@@ -1,6 +1,8 @@
 import { createRequire } from "node:module";
 import * as tf from "@tensorflow/tfjs-core";
+import { wasmThreadCount } from "../threaded-wasm.js";
 import { GEMM_BINARIES } from "./gemm-binaries.generated.js";
+import { GemmHelper, type GemmJob, runGemmRows } from "./parallel-gemm.js";
 
 /**
  * Matrix products on the wasm backend with NetMARL's own kernels (gemm-wat.ts) instead of
@@ -83,8 +85,28 @@ export interface WasmBackend {
 interface GemmInstance {
   exports: GemmExports;
   module: WasmModule;
+  compiled: WebAssembly.Module;
+  memory: WebAssembly.Memory;
   scratch: number;
   scratchBytes: number;
+  /** On a shared heap with several wasm threads: the thread that runs half of large products. */
+  helper?: GemmHelper;
+}
+
+/** Multiply-adds (m·n·k) from which a product is split over two threads (≈ 0.1 ms of work). */
+const PARALLEL_MIN_PRODUCTS = 1 << 21;
+
+/**
+ * The helper thread of a shared heap when the wasm backend runs several threads (`wasmThreads`):
+ * NetMARL's kernels then use the second core too, with bit-identical results (rows are split,
+ * not sums).
+ */
+function helperFor(instance: GemmInstance): GemmHelper | undefined {
+  if (!(instance.memory.buffer instanceof SharedArrayBuffer) || wasmThreadCount() < 2) return undefined;
+  if (instance.helper === undefined) {
+    instance.helper = new GemmHelper(instance.compiled, instance.memory, instance.module._malloc(TILE_BYTES));
+  }
+  return instance.helper;
 }
 
 const KERNEL_NAME = "NetmarlGemm";
@@ -158,6 +180,16 @@ function decode(base64: string): Uint8Array {
   return Uint8Array.from(Buffer.from(base64, "base64"));
 }
 
+/**
+ * Threads NetMARL's kernels use for large products on the current backend: 2 on the threaded
+ * wasm build (`wasmThreads` ≥ 2: the calling thread and one helper), else 1.
+ */
+export function wasmGemmThreads(): number {
+  if (!wasmGemmActive()) return 1;
+  const memory = heapOf(tf.backend());
+  return memory?.buffer instanceof SharedArrayBuffer && wasmThreadCount() >= 2 ? 2 : 1;
+}
+
 /** Whether {@link gemm} runs NetMARL's kernels on the current backend. */
 export function wasmGemmActive(): boolean {
   return tf.getBackend() === "wasm" && wasmGemmEngine() !== "xnnpack" && heapOf(tf.backend()) !== undefined;
@@ -194,7 +226,7 @@ function instanceFor(backend: WasmBackend): GemmInstance {
     const variant = `${chosen}${shared ? "Shared" : ""}` as keyof typeof GEMM_BINARIES;
     const compiled = new WebAssembly.Module(decode(GEMM_BINARIES[variant]));
     const exports = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as GemmExports;
-    instance = { exports, module: backend.wasm, scratch: 0, scratchBytes: 0 };
+    instance = { exports, module: backend.wasm, compiled, memory, scratch: 0, scratchBytes: 0 };
     byEngine.set(chosen, instance);
   }
   return instance;
@@ -315,8 +347,6 @@ function gemmKernel({ inputs, backend, attrs }: GemmKernelArgs): tf.TensorInfo {
   const paddedBias = base + TILE_BYTES;
   const packed = paddedBias + biasBytes;
   const { exports } = instance;
-  const aAddress = offset(a);
-  const cAddress = offset(out);
   if (bias !== undefined) exports.pack(offset(bias), 0, 4, paddedBias, 1, n);
   let bAddress = offset(b);
   let bk = n * 4;
@@ -332,32 +362,29 @@ function gemmKernel({ inputs, backend, attrs }: GemmKernelArgs): tf.TensorInfo {
   // A(m, k) of a transposed a [k, m] sits at k·m·4 + m·4.
   const mStride = transposeA ? 4 : k * 4;
   const kStride = transposeA ? m * 4 : 4;
-  const biasAddress = bias === undefined ? 0 : paddedBias;
   // A transposed tall product (a reduction over many rows) is done in passes of K_CHUNK rows that
   // accumulate into C, so each pass's slices of both operands stay in cache.
   const chunk = transposeA && k > 2 * K_CHUNK && bias === undefined && !relu ? K_CHUNK : Math.max(k, 1);
-  const rowBlock = rowsPerBlock(Math.min(chunk, Math.max(k, 1)));
-  for (let k0 = 0; k0 < Math.max(k, 1); k0 += chunk) {
-    const size = Math.min(chunk, k - k0);
-    exports.gemm(
-      aAddress + k0 * kStride,
-      mStride,
-      kStride,
-      bAddress + k0 * bk,
-      bk,
-      bPanel,
-      cAddress,
-      n * 4,
-      m,
-      Math.max(size, 0),
-      n,
-      alpha,
-      biasAddress,
-      relu ? 1 : 0,
-      k0 > 0 ? 1 : 0,
-      tile,
-      rowBlock,
-    );
-  }
+  const job: GemmJob = {
+    a: offset(a),
+    mStride,
+    kStride,
+    b: bAddress,
+    bk,
+    bPanel,
+    c: offset(out),
+    ldc: n * 4,
+    m,
+    k,
+    n,
+    alpha,
+    bias: bias === undefined ? 0 : paddedBias,
+    relu: relu ? 1 : 0,
+    chunk,
+    rowBlock: rowsPerBlock(Math.min(chunk, Math.max(k, 1))),
+  };
+  const helper = m >= 8 && m * n * Math.max(k, 1) >= PARALLEL_MIN_PRODUCTS ? helperFor(instance) : undefined;
+  if (helper === undefined) runGemmRows(exports.gemm, job, 0, m, tile);
+  else helper.run(exports.gemm, job, tile, Math.round(m / 8) * 4);
   return out;
 }
