@@ -214,6 +214,17 @@ function multiplyAdd(accumulator: string, b: string, fma: boolean): string {
     : `(local.set ${accumulator} (f32x4.add (local.get ${accumulator}) (f32x4.mul (local.get $va) (local.get ${b}))))`;
 }
 
+/** Copies the panel's `$valid` floats from `from` to `to` (the partial panel's way in and out of `tmp`). */
+function copyValid(from: string, to: string, label: string): string {
+  const at = (base: string) => `(i32.add (local.get ${base}) (i32.shl (local.get $i) (i32.const 2)))`;
+  return `(local.set $i (i32.const 0))
+    (block $${label}Done (loop $${label}
+      (br_if $${label}Done (i32.ge_u (local.get $i) (local.get $valid)))
+      (f32.store ${at(to)} (f32.load ${at(from)}))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $${label})))`;
+}
+
 /**
  * Epilogue of one row: scale, accumulate into C, bias, ReLU, store. A full panel reads and writes C
  * directly; the partial last panel goes through `tmp` so nothing beyond column N is touched.
@@ -230,20 +241,8 @@ function storeRow(r: number): string {
     (v128.store (local.get $cp) ${value(0, "(v128.load (local.get $cp))")})
     (v128.store offset=16 (local.get $cp) ${value(1, "(v128.load offset=16 (local.get $cp))")}))
   (else
-    (local.set $i (i32.const 0))
-    (block $inDone (loop $in
-      (br_if $inDone (i32.ge_u (local.get $i) (local.get $valid)))
-      (f32.store (i32.add (local.get $tmp) (i32.shl (local.get $i) (i32.const 2)))
-        (f32.load (i32.add (local.get $cp) (i32.shl (local.get $i) (i32.const 2)))))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $in)))
+    ${copyValid("$cp", "$tmp", "in")}
     (v128.store (local.get $tmp) ${value(0, "(v128.load (local.get $tmp))")})
     (v128.store offset=16 (local.get $tmp) ${value(1, "(v128.load offset=16 (local.get $tmp))")})
-    (local.set $i (i32.const 0))
-    (block $outDone (loop $out
-      (br_if $outDone (i32.ge_u (local.get $i) (local.get $valid)))
-      (f32.store (i32.add (local.get $cp) (i32.shl (local.get $i) (i32.const 2)))
-        (f32.load (i32.add (local.get $tmp) (i32.shl (local.get $i) (i32.const 2)))))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $out)))))`;
+    ${copyValid("$tmp", "$cp", "out")}))`;
 }
