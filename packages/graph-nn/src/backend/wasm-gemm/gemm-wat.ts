@@ -34,11 +34,13 @@ export interface GemmWatOptions {
 }
 
 const ROWS = 4;
+/** Module name of the imported heap (what `new WebAssembly.Instance(…, { env: { memory } })` passes). */
+const IMPORT_MODULE = "env";
 
 export function gemmWat({ fma, shared }: GemmWatOptions): string {
   const memory = shared ? "(memory 1 65536 shared)" : "(memory 1)";
   return `(module
-  (import "env" "memory" ${memory})
+  (import "${IMPORT_MODULE}" "memory" ${memory})
 ${packFunction()}
 ${gemmFunction(fma)}
 ${copyRowsFunction()}
