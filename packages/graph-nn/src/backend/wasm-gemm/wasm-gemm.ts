@@ -163,9 +163,11 @@ function chooseEngine(): WasmGemmEngine {
 }
 
 function fmaSupported(): boolean {
-  // Outside Node relaxed SIMD is either on by default or absent; validate() tells.
+  const binary = decode(GEMM_BINARIES.fma);
+  // Runtimes that ship relaxed SIMD (V8 ≥ 11.4, Node ≥ 21) need no flag; Node 20 has it behind one.
+  if (WebAssembly.validate(binary)) return true;
   nodeV8()?.setFlagsFromString("--experimental-wasm-relaxed-simd");
-  return WebAssembly.validate(decode(GEMM_BINARIES.fma));
+  return WebAssembly.validate(binary);
 }
 
 function nodeV8(): { setFlagsFromString(flags: string): void } | undefined {
