@@ -53,7 +53,10 @@ function concatValue(xs: tf.Tensor2D[]): tf.Tensor2D {
   return tf.engine().runKernel(CONCAT, inputs) as tf.Tensor2D;
 }
 
-/** Columns [begin, begin + size) of a 2-D tensor. */
+/**
+ * Columns [begin, begin + size) of a 2-D tensor. Not differentiable by itself on wasm (it is the
+ * gradient of {@link concatColumns}); use `tf.slice` where a gradient must flow through a slice.
+ */
 export function sliceColumns(x: tf.Tensor2D, begin: number, size: number): tf.Tensor2D {
   if (!useWasmKernels([x])) return tf.slice(x, [0, begin], [x.shape[0], size]);
   register();

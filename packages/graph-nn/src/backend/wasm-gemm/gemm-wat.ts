@@ -19,7 +19,8 @@
  *
  * - `copyRows(src, srcStride, dst, dstStride, rows, bytes)`: `bytes` from each of `rows` rows, a strided
  *   block copy — the column concat and column slice of `concatColumns`' kernels.
- * - `reluGradient(dy, y, out, count)`: out = dy where y > 0, NaN where y is NaN, else 0 — ReLU's backward as one pass
+ * - `reluGradient(dy, y, out, count)`: out = dy · step(y) (step: 1 where y > 0, NaN where y is NaN, else 0) —
+ *   ReLU's backward as one pass
  *   (tfjs: a `Step` and a `Multiply` kernel and a temporary).
  *
  * With `fma`, products accumulate with `f32x4.relaxed_madd` (relaxed SIMD: one fused multiply-add on
@@ -93,16 +94,18 @@ function copyRowsFunction(): string {
 
 /** `reluGradient(dy, y, out, count)`: out = dy where y > 0, else 0 (ReLU's backward in one pass). */
 function reluGradientFunction(): string {
-  // Where y is NaN the result is NaN, as dy · step(y) gives.
+  // Exactly dy · step(y) with tfjs's step: 1 where y > 0, NaN where y is NaN, else 0 — so a NaN or
+  // infinite dy still gives NaN where y ≤ 0, as on the other backends.
   return `  (func (export "reluGradient") (param $dy i32) (param $y i32) (param $out i32) (param $count i32)
-    (local $yv v128)
+    (local $yv v128) (local $ys f32)
     (block $vectorsDone (loop $vectors
       (br_if $vectorsDone (i32.lt_u (local.get $count) (i32.const 4)))
       (local.set $yv (v128.load (local.get $y)))
       (v128.store (local.get $out)
-        (v128.bitselect (v128.load (local.get $dy))
-          (v128.and (local.get $yv) (f32x4.ne (local.get $yv) (local.get $yv)))
-          (f32x4.gt (local.get $yv) (v128.const i32x4 0 0 0 0))))
+        (f32x4.mul (v128.load (local.get $dy))
+          (v128.bitselect (v128.const f32x4 1 1 1 1)
+            (v128.and (local.get $yv) (f32x4.ne (local.get $yv) (local.get $yv)))
+            (f32x4.gt (local.get $yv) (v128.const i32x4 0 0 0 0)))))
       (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
       (local.set $y (i32.add (local.get $y) (i32.const 16)))
       (local.set $out (i32.add (local.get $out) (i32.const 16)))
@@ -110,10 +113,12 @@ function reluGradientFunction(): string {
       (br $vectors)))
     (block $restDone (loop $rest
       (br_if $restDone (i32.eqz (local.get $count)))
+      (local.set $ys (f32.load (local.get $y)))
       (f32.store (local.get $out)
-        (select (f32.load (local.get $dy))
-          (f32.mul (f32.load (local.get $y)) (f32.const 0))
-          (f32.gt (f32.load (local.get $y)) (f32.const 0))))
+        (f32.mul (f32.load (local.get $dy))
+          (select (f32.const 1)
+            (select (local.get $ys) (f32.const 0) (f32.ne (local.get $ys) (local.get $ys)))
+            (f32.gt (local.get $ys) (f32.const 0)))))
       (local.set $dy (i32.add (local.get $dy) (i32.const 4)))
       (local.set $y (i32.add (local.get $y) (i32.const 4)))
       (local.set $out (i32.add (local.get $out) (i32.const 4)))

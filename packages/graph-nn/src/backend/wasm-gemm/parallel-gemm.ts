@@ -75,21 +75,37 @@ const FIELDS = [
   "chunk",
   "rowBlock",
 ] as const;
-/** Control words: state, row begin, row end, the helper's tmp, then the job's fields. */
+/** Control words: state, row begin, row end, the helper's tmp, ready flag, then the job's fields. */
 const STATE = 0;
-const HEADER = 4;
+const BEGIN = 1;
+const END = 2;
+const TMP = 3;
+const READY = 4;
+const HEADER = 5;
 const IDLE = 0;
 const SUBMITTED = 1;
 const DONE = 2;
+const FAILED = 3;
+/** How long a new helper may take to instantiate the kernels before one thread is used instead. */
+const START_TIMEOUT_MS = 10_000;
 
+// Any exception in the helper is reported through the control words (the main thread waits
+// synchronously and sees no events): READY = -1 if it could not start, STATE = FAILED after a job.
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
 const { module, memory, control, fields } = workerData;
 const ints = new Int32Array(control);
 const floats = new Float32Array(control);
-const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
+let gemm;
+try {
+  gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
+  Atomics.store(ints, ${READY}, 1);
+} catch (error) {
+  Atomics.store(ints, ${READY}, -1);
+}
+Atomics.notify(ints, ${READY});
 const runGemmRows = ${runGemmRows.toString()};
-for (;;) {
+while (gemm !== undefined) {
   let state = Atomics.load(ints, ${STATE});
   while (state !== ${SUBMITTED}) {
     Atomics.wait(ints, ${STATE}, state);
@@ -97,9 +113,15 @@ for (;;) {
   }
   const job = {};
   fields.forEach((name, i) => { job[name] = name === "alpha" ? floats[${HEADER} + i] : ints[${HEADER} + i]; });
-  runGemmRows(gemm, job, ints[1], ints[2], ints[3]);
-  Atomics.store(ints, ${STATE}, ${DONE});
+  let outcome = ${DONE};
+  try {
+    runGemmRows(gemm, job, ints[${BEGIN}], ints[${END}], ints[${TMP}]);
+  } catch (error) {
+    outcome = ${FAILED};
+  }
+  Atomics.store(ints, ${STATE}, outcome);
   Atomics.notify(ints, ${STATE});
+  if (outcome === ${FAILED}) break;
 }
 `;
 
@@ -126,19 +148,39 @@ export class GemmHelper {
     this.worker.unref();
   }
 
-  /** Runs rows [0, split) here and [split, m) on the helper; returns when both are done. */
+  /** Waits for the helper to instantiate the kernels; false if it failed or took too long. */
+  ready(): boolean {
+    if (Atomics.load(this.ints, READY) === 0) Atomics.wait(this.ints, READY, 0, START_TIMEOUT_MS);
+    const ready = Atomics.load(this.ints, READY) === 1;
+    if (!ready) void this.worker.terminate();
+    return ready;
+  }
+
+  /**
+   * Runs rows [0, split) here and [split, m) on the helper; returns when both are done. The helper's
+   * half is awaited even when this thread's half throws, so the next job never meets a running one.
+   */
   run(gemm: GemmFunction, job: GemmJob, tmp: number, split: number): void {
     FIELDS.forEach((name, i) => {
       if (name === "alpha") this.floats[HEADER + i] = job.alpha;
       else this.ints[HEADER + i] = job[name];
     });
-    this.ints[1] = split;
-    this.ints[2] = job.m;
-    this.ints[3] = this.tmp;
+    this.ints[BEGIN] = split;
+    this.ints[END] = job.m;
+    this.ints[TMP] = this.tmp;
     Atomics.store(this.ints, STATE, SUBMITTED);
     Atomics.notify(this.ints, STATE);
-    runGemmRows(gemm, job, 0, split, tmp);
-    while (Atomics.load(this.ints, STATE) === SUBMITTED) Atomics.wait(this.ints, STATE, SUBMITTED);
+    try {
+      runGemmRows(gemm, job, 0, split, tmp);
+    } finally {
+      while (Atomics.load(this.ints, STATE) === SUBMITTED) Atomics.wait(this.ints, STATE, SUBMITTED);
+    }
+    const outcome = Atomics.load(this.ints, STATE);
     Atomics.store(this.ints, STATE, IDLE);
+    if (outcome === FAILED) {
+      throw new Error(
+        "gemm: the helper thread failed on its half of a product (set NETMARL_WASM_THREADS=1 to run without it)",
+      );
+    }
   }
 }

@@ -89,8 +89,8 @@ interface GemmInstance {
   memory: WebAssembly.Memory;
   scratch: number;
   scratchBytes: number;
-  /** On a shared heap with several wasm threads: the thread that runs half of large products. */
-  helper?: GemmHelper;
+  /** On a shared heap with several wasm threads: the thread that runs half of large products (null: it could not start). */
+  helper?: GemmHelper | null;
 }
 
 /** Multiply-adds (m·n·k) from which a product is split over two threads (≈ 0.1 ms of work). */
@@ -104,9 +104,11 @@ const PARALLEL_MIN_PRODUCTS = 1 << 21;
 function helperFor(instance: GemmInstance): GemmHelper | undefined {
   if (!(instance.memory.buffer instanceof SharedArrayBuffer) || wasmThreadCount() < 2) return undefined;
   if (instance.helper === undefined) {
-    instance.helper = new GemmHelper(instance.compiled, instance.memory, instance.module._malloc(TILE_BYTES));
+    const helper = new GemmHelper(instance.compiled, instance.memory, instance.module._malloc(TILE_BYTES));
+    // A helper that cannot start leaves the products on one thread (same numbers, no second core).
+    instance.helper = helper.ready() ? helper : null;
   }
-  return instance.helper;
+  return instance.helper ?? undefined;
 }
 
 const KERNEL_NAME = "NetmarlGemm";
