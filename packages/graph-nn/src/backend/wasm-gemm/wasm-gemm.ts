@@ -11,15 +11,16 @@ import { GemmHelper, type GemmJob, runGemmRows } from "./parallel-gemm.js";
  * Why: tfjs-backend-wasm 4.22's XNNPACK reaches ≈ 15 GFLOP/s on one thread here for the
  * [15360, 128]·[128, 128] products of a PIC/MADDPG update, and it has no fast path for a transposed
  * operand (linear.ts transposes explicitly, ≈ 8 ms per [15360, 128]). A plain 4 × 8 register tile
- * with 128-bit SIMD reaches ≈ 24 GFLOP/s, and ≈ 28 GFLOP/s with relaxed SIMD's fused multiply-add
- * (what PyTorch's OpenBLAS gets on the same shape), and reads transposed operands through strides,
- * so xᵀ·dz and dz·Wᵀ need no transpose.
+ * with 128-bit SIMD reaches ≈ 24 GFLOP/s, and 31–35 GFLOP/s (best of 30) with relaxed SIMD's fused
+ * multiply-add and L1-sized row blocks (PyTorch's OpenBLAS: ≈ 28 on the same shape), and reads
+ * transposed operands through strides, so xᵀ·dz and dz·Wᵀ need no transpose.
  *
  * The module imports the backend's own heap (`Memory`), so it reads and writes tensors in place:
  * no copies. Relaxed SIMD is behind `--experimental-wasm-relaxed-simd` in Node 20's V8; the flag is
  * switched on before compiling and the plain-SIMD build is used where the FMA build does not
  * validate. `NETMARL_WASM_GEMM` = `fma` | `simd` | `xnnpack` forces a choice (`xnnpack` = off).
- * The choice is fixed per process, so runs on one machine stay bit-for-bit repeatable.
+ * The choice holds for the process unless `setWasmGemmEngine` changes it, so runs on one machine
+ * stay bit-for-bit repeatable.
  */
 export type WasmGemmEngine = "fma" | "simd" | "xnnpack";
 
@@ -102,7 +103,7 @@ const PARALLEL_MIN_PRODUCTS = 1 << 21;
  * not sums).
  */
 function helperFor(instance: GemmInstance): GemmHelper | undefined {
-  if (!(instance.memory.buffer instanceof SharedArrayBuffer) || wasmThreadCount() < 2) return undefined;
+  if (!splitsRows(instance.memory)) return undefined;
   if (instance.helper === undefined) {
     const helper = new GemmHelper(instance.compiled, instance.memory, instance.module._malloc(TILE_BYTES));
     // A helper that cannot start leaves the products on one thread (same numbers, no second core).
@@ -141,27 +142,24 @@ export function wasmGemmEngine(): WasmGemmEngine {
  * process). Numbers differ between engines in the last bits, so switch only between runs.
  */
 export function setWasmGemmEngine(choice: WasmGemmEngine): void {
-  if (choice !== "fma" && choice !== "simd" && choice !== "xnnpack") {
-    throw new RangeError(`wasm gemm engine = "${choice}"; expected fma, simd or xnnpack`);
-  }
-  if (choice === "fma" && !fmaSupported()) {
-    throw new Error("wasm gemm engine fma: this runtime cannot compile relaxed-SIMD WebAssembly");
-  }
-  engine = choice;
+  engine = checkedEngine(choice, "wasm gemm engine");
 }
 
 function chooseEngine(): WasmGemmEngine {
   const forced = process.env.NETMARL_WASM_GEMM;
-  if (forced !== undefined && forced !== "") {
-    if (forced !== "fma" && forced !== "simd" && forced !== "xnnpack") {
-      throw new RangeError(`NETMARL_WASM_GEMM = "${forced}"; expected fma, simd or xnnpack`);
-    }
-    if (forced === "fma" && !fmaSupported()) {
-      throw new Error("NETMARL_WASM_GEMM = fma, but this runtime cannot compile relaxed-SIMD WebAssembly");
-    }
-    return forced as WasmGemmEngine;
-  }
+  if (forced !== undefined && forced !== "") return checkedEngine(forced, "NETMARL_WASM_GEMM");
   return fmaSupported() ? "fma" : "simd";
+}
+
+/** `choice` as an engine this runtime can run; `source` names where it came from in the error. */
+function checkedEngine(choice: string, source: string): WasmGemmEngine {
+  if (choice !== "fma" && choice !== "simd" && choice !== "xnnpack") {
+    throw new RangeError(`${source} = "${choice}"; expected fma, simd or xnnpack`);
+  }
+  if (choice === "fma" && !fmaSupported()) {
+    throw new Error(`${source} = fma, but this runtime cannot compile relaxed-SIMD WebAssembly`);
+  }
+  return choice;
 }
 
 function fmaSupported(): boolean {
@@ -191,7 +189,12 @@ function decode(base64: string): Uint8Array {
 export function wasmGemmThreads(): number {
   if (!wasmGemmActive()) return 1;
   const memory = heapOf(tf.backend());
-  return memory?.buffer instanceof SharedArrayBuffer && wasmThreadCount() >= 2 ? 2 : 1;
+  return memory !== undefined && splitsRows(memory) ? 2 : 1;
+}
+
+/** Large products on this heap are split over a helper thread: a shared heap with ≥ 2 wasm threads. */
+function splitsRows(memory: WebAssembly.Memory): boolean {
+  return memory.buffer instanceof SharedArrayBuffer && wasmThreadCount() >= 2;
 }
 
 /** Whether {@link gemm} runs NetMARL's kernels on the current backend. */
